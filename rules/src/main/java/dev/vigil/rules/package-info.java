@@ -1,0 +1,2 @@
+/** Recording and alerting rules, templates and notifiers. */
+package dev.vigil.rules;

@@ -1,0 +1,357 @@
+package dev.vigil.tsdb;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An immutable label set, sorted by name, stored as one array of alternating names and values.
+ *
+ * <p>{@code __name__} is an ordinary label. Empty values are treated as absent (Prometheus drops
+ * them), so {@code Labels.of("a", "")} equals {@link #EMPTY}. Names must be non-empty, unique and
+ * valid UTF-16 (no unpaired surrogates, hence valid UTF-8 once encoded); construction throws
+ * {@link IllegalArgumentException} naming what is wrong otherwise.
+ *
+ * <p>The {@link #hash()} is a stable 64-bit hash of the canonical encoding: it is the same in every
+ * process and version, so it may be persisted. Instances are thread-safe.
+ */
+public final class Labels implements Comparable<Labels> {
+    public static final String METRIC_NAME = "__name__";
+    public static final Labels EMPTY = new Labels(new String[0]);
+
+    /** name0, value0, name1, value1, ... sorted by name; no empty values. */
+    private final String[] pairs;
+    private final long hash;
+
+    private Labels(String[] sortedPairs) {
+        this.pairs = sortedPairs;
+        this.hash = computeHash(sortedPairs);
+    }
+
+    /** Builds a label set from alternating names and values, in any order. */
+    public static Labels of(String... namesAndValues) {
+        if (namesAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("odd number of label names and values [count=" + namesAndValues.length + "]");
+        }
+        return fromPairs(namesAndValues.clone());
+    }
+
+    public static Labels of(Map<String, String> map) {
+        String[] p = new String[map.size() * 2];
+        int i = 0;
+        for (Map.Entry<String, String> e : map.entrySet()) {
+            p[i++] = e.getKey();
+            p[i++] = e.getValue();
+        }
+        return fromPairs(p);
+    }
+
+    /** Takes ownership of {@code p} (alternating names and values), validates, sorts and drops empty values. */
+    static Labels fromPairs(String[] p) {
+        int n = p.length / 2;
+        // insertion sort by name: label sets are small and often already sorted
+        for (int i = 1; i < n; i++) {
+            String name = p[2 * i], value = p[2 * i + 1];
+            int j = i - 1;
+            while (j >= 0 && compareNames(p[2 * j], name) > 0) {
+                p[2 * j + 2] = p[2 * j];
+                p[2 * j + 3] = p[2 * j + 1];
+                j--;
+            }
+            p[2 * j + 2] = name;
+            p[2 * j + 3] = value;
+        }
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            String name = p[2 * i], value = p[2 * i + 1];
+            if (name == null || name.isEmpty()) {
+                throw new IllegalArgumentException("empty label name");
+            }
+            if (value == null) {
+                throw new IllegalArgumentException("null label value [name=" + name + "]");
+            }
+            if (i > 0 && name.equals(p[2 * i - 2])) {
+                throw new IllegalArgumentException("duplicate label name [name=" + name + "]");
+            }
+            if (!isValidUtf16(name)) {
+                throw new IllegalArgumentException("label name is not valid UTF-8 [name=" + name + "]");
+            }
+            if (!isValidUtf16(value)) {
+                throw new IllegalArgumentException("label value is not valid UTF-8 [name=" + name + "]");
+            }
+            if (!value.isEmpty()) {
+                p[2 * kept] = name;
+                p[2 * kept + 1] = value;
+                kept++;
+            }
+        }
+        if (kept == 0) return EMPTY;
+        return new Labels(kept == n ? p : Arrays.copyOf(p, kept * 2));
+    }
+
+    /** Label names compare by UTF-8 bytes, which for valid UTF-16 equals code-point order. */
+    static int compareNames(String a, String b) {
+        return compareUtf8(a, b);
+    }
+
+    /** Compares two strings in UTF-8 byte order (code-point order), as Prometheus does. */
+    public static int compareUtf8(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i), y = b.charAt(i);
+            if (x != y) {
+                boolean xs = Character.isSurrogate(x), ys = Character.isSurrogate(y);
+                if (xs != ys) return xs ? 1 : -1; // supplementary code points sort after the BMP
+                return x - y;
+            }
+        }
+        return a.length() - b.length();
+    }
+
+    static boolean isValidUtf16(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) return false;
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        for (int i = 0; i < size(); i++) b.set(name(i), value(i));
+        return b;
+    }
+
+    public int size() {
+        return pairs.length / 2;
+    }
+
+    public boolean isEmpty() {
+        return pairs.length == 0;
+    }
+
+    public String name(int i) {
+        return pairs[2 * i];
+    }
+
+    public String value(int i) {
+        return pairs[2 * i + 1];
+    }
+
+    /** The value of {@code name}, or {@code ""} when absent (Prometheus semantics). */
+    public String get(String name) {
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i].equals(name)) return pairs[i + 1];
+        }
+        return "";
+    }
+
+    public boolean has(String name) {
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i].equals(name)) return true;
+        }
+        return false;
+    }
+
+    /** The metric name, or {@code ""}. */
+    public String metricName() {
+        return get(METRIC_NAME);
+    }
+
+    /** Stable 64-bit hash of the canonical encoding; never changes across versions. */
+    public long hash() {
+        return hash;
+    }
+
+    /** A copy without the named labels. */
+    public Labels without(String... names) {
+        Builder b = toBuilder();
+        for (String n : names) b.remove(n);
+        return b.build();
+    }
+
+    /**
+     * Canonical encoding: for each pair in order, uvarint(len(name)) name uvarint(len(value)) value,
+     * UTF-8. Two label sets are equal exactly when their encodings are equal.
+     */
+    public byte[] encode() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(pairs.length * 12);
+        for (String s : pairs) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            writeUvarint(out, b.length);
+            out.write(b, 0, b.length);
+        }
+        return out.toByteArray();
+    }
+
+    /** Decodes {@link #encode()}'s output. */
+    public static Labels decode(byte[] buf, int off, int len) {
+        int end = off + len;
+        String[] p = new String[16];
+        int n = 0;
+        int[] pos = {off};
+        while (pos[0] < end) {
+            int l = (int) readUvarint(buf, pos);
+            if (l < 0 || pos[0] + l > end) {
+                throw new IllegalArgumentException("malformed label encoding [offset=" + pos[0] + "]");
+            }
+            if (n == p.length) p = Arrays.copyOf(p, n * 2);
+            p[n++] = new String(buf, pos[0], l, StandardCharsets.UTF_8);
+            pos[0] += l;
+        }
+        if (n % 2 != 0) throw new IllegalArgumentException("malformed label encoding: odd string count");
+        return fromPairs(n == p.length ? p : Arrays.copyOf(p, n));
+    }
+
+    private static void writeUvarint(ByteArrayOutputStream out, long v) {
+        while ((v & ~0x7FL) != 0) {
+            out.write((int) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        out.write((int) v);
+    }
+
+    private static long readUvarint(byte[] buf, int[] pos) {
+        long x = 0;
+        int s = 0;
+        for (int i = 0; i < 10; i++) {
+            byte b = buf[pos[0]++];
+            if (b >= 0) return x | ((long) b << s);
+            x |= (long) (b & 0x7F) << s;
+            s += 7;
+        }
+        throw new IllegalArgumentException("uvarint overflow");
+    }
+
+    private static long computeHash(String[] p) {
+        // FNV-1a over UTF-16 code units with a 0xFF separator after every string, finished with a
+        // murmur3 fmix64 so that the low bits spread well for striping.
+        long h = 0xcbf29ce484222325L;
+        for (String s : p) {
+            for (int i = 0; i < s.length(); i++) {
+                h ^= s.charAt(i);
+                h *= 0x100000001b3L;
+            }
+            h ^= 0xFF;
+            h *= 0x100000001b3L;
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
+    }
+
+    @Override
+    public int compareTo(Labels o) {
+        int n = Math.min(pairs.length, o.pairs.length);
+        for (int i = 0; i < n; i++) {
+            int c = compareUtf8(pairs[i], o.pairs[i]);
+            if (c != 0) return c;
+        }
+        return pairs.length - o.pairs.length;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) return true;
+        if (!(o instanceof Labels other)) return false;
+        return hash == other.hash && Arrays.equals(pairs, other.pairs);
+    }
+
+    @Override
+    public int hashCode() {
+        return (int) (hash ^ (hash >>> 32));
+    }
+
+    /** Prometheus's notation: {@code name{a="b", c="d"}}, or {@code {a="b"}} without a name. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        String name = metricName();
+        sb.append(name).append('{');
+        boolean first = true;
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i].equals(METRIC_NAME)) continue;
+            if (!first) sb.append(", ");
+            first = false;
+            sb.append(pairs[i]).append("=\"");
+            escape(sb, pairs[i + 1]);
+            sb.append('"');
+        }
+        return sb.append('}').toString();
+    }
+
+    private static void escape(StringBuilder sb, String v) {
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            switch (c) {
+                case '\\' -> sb.append("\\\\");
+                case '"' -> sb.append("\\\"");
+                case '\n' -> sb.append("\\n");
+                default -> sb.append(c);
+            }
+        }
+    }
+
+    /** A mutable builder; {@link #set} with an empty value removes the label. Not thread-safe. */
+    public static final class Builder {
+        private String[] p = new String[16];
+        private int n; // strings used
+
+        public Builder set(String name, String value) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+            for (int i = 0; i < n; i += 2) {
+                if (p[i].equals(name)) {
+                    p[i + 1] = value;
+                    return this;
+                }
+            }
+            if (n + 2 > p.length) p = Arrays.copyOf(p, p.length * 2);
+            p[n++] = name;
+            p[n++] = value;
+            return this;
+        }
+
+        public Builder remove(String name) {
+            for (int i = 0; i < n; i += 2) {
+                if (p[i].equals(name)) {
+                    System.arraycopy(p, i + 2, p, i, n - i - 2);
+                    n -= 2;
+                    return this;
+                }
+            }
+            return this;
+        }
+
+        public String get(String name) {
+            for (int i = 0; i < n; i += 2) {
+                if (p[i].equals(name)) return p[i + 1];
+            }
+            return "";
+        }
+
+        public Builder reset() {
+            n = 0;
+            return this;
+        }
+
+        /** Validates as {@link Labels#of}; the builder stays usable. */
+        public Labels build() {
+            return fromPairs(Arrays.copyOf(p, n));
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.vigil.tsdb;
+
+import java.nio.file.Path;
+
+/**
+ * The storage seam: what ingest, query, rules and the server see of the TSDB. Open one with
+ * {@link Tsdb#open}. Thread-safe: appenders and queriers may be used from many threads, each
+ * appender and querier by one thread at a time.
+ */
+public interface Storage extends AutoCloseable {
+    /** A new batch; see {@link Appender}. */
+    Appender appender();
+
+    /** A consistent read view; the caller closes it. */
+    Querier querier();
+
+    /** The oldest timestamp stored (block or head), or {@link Long#MAX_VALUE} when empty. */
+    long minTime();
+
+    /** The newest timestamp stored, or {@link Long#MIN_VALUE} when empty. */
+    long maxTime();
+
+    /**
+     * Deletes the samples in {@code [minT, maxT]} of the series matching all matchers, by writing
+     * tombstones; the space is reclaimed by {@link #cleanTombstones()} or the next compaction.
+     */
+    void deleteSeries(long minT, long maxT, Matcher... matchers);
+
+    /** Rewrites the blocks that have tombstones without the deleted data. */
+    void cleanTombstones();
+
+    /**
+     * Writes a consistent copy of the persisted blocks (and, when {@code withHead}, of the head's
+     * data as a block) into {@code dir}, which must not exist; returns {@code dir}.
+     */
+    Path snapshot(Path dir, boolean withHead);
+
+    /** Counters and gauges for self-monitoring and the TSDB status page. */
+    StorageStats stats();
+
+    /** Flushes and closes; further calls fail with {@link StorageException}. */
+    @Override
+    void close();
+}

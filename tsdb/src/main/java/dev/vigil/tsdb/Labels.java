@@ -174,6 +174,16 @@ public final class Labels implements Comparable<Labels> {
         return hash;
     }
 
+    /**
+     * The same label set with every string interned, so that series sharing a name or value share
+     * one String (the head keeps one Labels per series; this is most of its label memory).
+     */
+    public Labels interned() {
+        String[] p = new String[pairs.length];
+        for (int i = 0; i < p.length; i++) p[i] = pairs[i].intern();
+        return new Labels(p);
+    }
+
     /** A copy without the named labels. */
     public Labels without(String... names) {
         Builder b = toBuilder();

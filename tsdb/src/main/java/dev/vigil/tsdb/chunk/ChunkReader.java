@@ -11,4 +11,9 @@ public interface ChunkReader {
      * @throws dev.vigil.tsdb.CorruptionException when the chunk fails its CRC
      */
     ByteBuffer chunk(long ref);
+
+    /** The encoding code of the chunk at {@code ref} (see {@link Encoding}). */
+    default int encoding(long ref) {
+        return Encoding.XOR;
+    }
 }

@@ -1,0 +1,715 @@
+package dev.vigil.tsdb.db;
+
+import dev.vigil.tsdb.Appender;
+import dev.vigil.tsdb.CorruptionException;
+import dev.vigil.tsdb.Labels;
+import dev.vigil.tsdb.Matcher;
+import dev.vigil.tsdb.Querier;
+import dev.vigil.tsdb.SampleIterator;
+import dev.vigil.tsdb.SelectHints;
+import dev.vigil.tsdb.SeriesSet;
+import dev.vigil.tsdb.Storage;
+import dev.vigil.tsdb.StorageException;
+import dev.vigil.tsdb.StorageStats;
+import dev.vigil.tsdb.TsdbOptions;
+import dev.vigil.tsdb.block.Block;
+import dev.vigil.tsdb.block.BlockMeta;
+import dev.vigil.tsdb.block.BlockWriter;
+import dev.vigil.tsdb.block.SeriesSource;
+import dev.vigil.tsdb.fs.FileSystemFacade;
+import dev.vigil.tsdb.head.Head;
+import dev.vigil.tsdb.head.HeadChunkFiles;
+import dev.vigil.tsdb.head.HeadReader;
+import dev.vigil.tsdb.head.SeriesDictionary;
+import dev.vigil.tsdb.wal.RecordBuffer;
+import dev.vigil.tsdb.wal.ReplayResult;
+import dev.vigil.tsdb.wal.SampleBatch;
+import dev.vigil.tsdb.wal.Wal;
+import dev.vigil.tsdb.wal.WalRecords;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * The storage engine: head + WAL + persisted blocks, with compaction and retention.
+ *
+ * <h2>Design notes</h2>
+ * <ul>
+ *   <li><b>Layout</b> of the data directory: {@code wal/} (segments), {@code chunks_head/} (sealed
+ *   head chunks), {@code series.dict} (Chronicle Map, labels to id), {@code series.epoch},
+ *   {@code <ULID>/} blocks, {@code quarantine/} for damaged parts, {@code lock}. Formats are in
+ *   {@code tsdb/docs/format/}.</li>
+ *   <li><b>Start-up</b>: open blocks (a damaged one is quarantined, the rest served); load the
+ *   series dictionary; scan head chunk files; replay the WAL, skipping samples already in head
+ *   chunks. Torn tails anywhere are cut, counted and logged, never fatal.</li>
+ *   <li><b>Compaction</b> (one background thread, {@link #compactionLock}): when the head spans
+ *   more than 1.5 block ranges, its oldest aligned range becomes a block, then the head and WAL are
+ *   truncated. Blocks are merged into ranges three times larger, up to {@code maxBlockRangeMs};
+ *   overlapping blocks are merged at once. Every block is written to a temporary directory and
+ *   renamed, and a block whose ULID is a parent of another is deleted at open, so a crash at any
+ *   point leaves a consistent directory.</li>
+ *   <li><b>Retention</b>: whole blocks, oldest first, by time and by the size of everything under
+ *   the data directory, checked after every compaction.</li>
+ *   <li><b>Readers</b> pin the head and take a reference on each block, so compaction and
+ *   retention never pull data from under a running query.</li>
+ * </ul>
+ */
+public final class Db implements Storage {
+    private static final System.Logger LOG = System.getLogger(Db.class.getName());
+    private static final String CLEAN_MARKER = "clean-shutdown";
+
+    private final Path dir;
+    private final TsdbOptions opts;
+    private final FileSystemFacade fs;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final Head head;
+    private final Wal wal;
+    private final CopyOnWriteArrayList<BlockRef> blocks = new CopyOnWriteArrayList<>();
+    /** WAL segment to the newest sample time it holds; decides which segments truncation may drop. */
+    private final ConcurrentSkipListMap<Integer, Long> segmentMaxT = new ConcurrentSkipListMap<>();
+    /** Head deletions: series id to sorted inclusive [min, max] pairs. */
+    private final Map<Long, long[]> headDeletions = new ConcurrentHashMap<>();
+    private final ReentrantLock compactionLock = new ReentrantLock();
+    private final Object walLock = new Object();
+    private final Thread background;
+    private volatile boolean closed;
+
+    private final AtomicLong compactions = new AtomicLong();
+    private final AtomicLong compactionsFailed = new AtomicLong();
+    private final AtomicLong quarantined = new AtomicLong();
+    private final AtomicLong retentionDeleted = new AtomicLong();
+    private final AtomicLong walTruncations = new AtomicLong();
+    private long walCorruptions;
+    private final ReplayResult replay;
+
+    private Db(Path dir, TsdbOptions opts) {
+        this.dir = dir.toAbsolutePath();
+        this.opts = opts;
+        this.fs = opts.fs();
+        try {
+            fs.createDirectories(this.dir);
+            lockChannel = fs.open(this.dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = lockChannel.tryLock();
+            if (lock == null) {
+                lockChannel.close();
+                throw StorageException.of("data directory is in use by another process [dir=" + this.dir + "]");
+            }
+        } catch (IOException e) {
+            throw StorageException.io("cannot open data directory [dir=" + this.dir + "]", e);
+        }
+        boolean opened = false;
+        Head h = null;
+        Wal w = null;
+        try {
+            Path marker = this.dir.resolve(CLEAN_MARKER);
+            boolean clean = Files.exists(marker);
+            fs.delete(marker);
+            cleanLeftovers();
+            openBlocks();
+            long maxBlockT = Long.MIN_VALUE;
+            for (BlockRef b : blocks) maxBlockT = Math.max(maxBlockT, b.block.meta().maxTime());
+
+            Path dictFile = this.dir.resolve("series.dict");
+            SeriesDictionary dict = SeriesDictionary.open(dictFile.toFile(), 1 << 20, !clean);
+            HeadChunkFiles chunkFiles = new HeadChunkFiles(this.dir.resolve("chunks_head"), opts.headChunkFileBytes(), fs);
+            h = new Head(opts.samplesPerChunk(), chunkFiles, dict, this.dir.resolve("series.epoch"), fs);
+            h.setMinValidTime(maxBlockT);
+            h.loadDictionary();
+            Head hh = h;
+            chunkFiles.open((ref, seriesId, minT, maxT, enc, data) -> hh.restoreChunk(ref, seriesId, minT, maxT));
+            this.replay = replayWal(h);
+            h.replayDone();
+            w = Wal.open(this.dir.resolve("wal"), opts.walSegmentBytes(), opts.walSyncPolicy(), opts.walSyncIntervalMs(), fs);
+            this.head = h;
+            this.wal = w;
+            Wal ww = w;
+            h.setCommitLog((buf, off, len, maxT) -> {
+                synchronized (walLock) {
+                    ww.log(buf, off, len);
+                    if (maxT != Long.MIN_VALUE) segmentMaxT.merge(ww.currentSegment(), maxT, Math::max);
+                }
+            });
+            opened = true;
+        } catch (IOException e) {
+            throw StorageException.io("cannot open storage [dir=" + this.dir + "]", e);
+        } finally {
+            if (!opened) {
+                if (w != null) w.close();
+                if (h != null) h.close();
+                for (BlockRef b : blocks) b.release();
+                releaseLock();
+            }
+        }
+        if (opts.backgroundIntervalMs() > 0) {
+            background = Thread.ofPlatform().daemon().name("vigil-tsdb-compactor").start(this::backgroundLoop);
+        } else {
+            background = null;
+        }
+    }
+
+    /** Opens (creating if needed) the storage in {@code dir}. */
+    public static Db open(Path dir, TsdbOptions opts) {
+        return new Db(dir, opts);
+    }
+
+    private void cleanLeftovers() throws IOException {
+        try (DirectoryStream<Path> ds = fs.list(dir)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (n.endsWith(".tmp-for-creation") || n.endsWith(".deleted") || n.endsWith(".tmp-for-deletion")) {
+                    fs.deleteRecursively(p);
+                }
+            }
+        }
+    }
+
+    private void openBlocks() throws IOException {
+        List<BlockRef> opened = new ArrayList<>();
+        try (DirectoryStream<Path> ds = fs.list(dir)) {
+            for (Path p : ds) {
+                if (!Files.isDirectory(p) || !Files.exists(p.resolve("meta.json")) && !Files.exists(p.resolve("index"))) continue;
+                if (!p.getFileName().toString().matches("[0-9A-HJKMNP-TV-Z]{26}")) continue;
+                try {
+                    opened.add(new BlockRef(Block.open(p, fs), p, fs));
+                } catch (CorruptionException | StorageException e) {
+                    LOG.log(System.Logger.Level.ERROR, "damaged block quarantined [dir={0}]: {1}", p, e.getMessage());
+                    quarantine(p);
+                }
+            }
+        }
+        // a block that compaction already merged into another (crash before the delete) goes now
+        Set<String> parents = new HashSet<>();
+        for (BlockRef b : opened) {
+            for (BlockMeta parent : b.block.meta().parents()) parents.add(parent.ulid());
+        }
+        for (BlockRef b : opened) {
+            if (parents.contains(b.block.meta().ulid())) {
+                b.retire(true);
+            } else {
+                blocks.add(b);
+            }
+        }
+        sortBlocks();
+    }
+
+    private void sortBlocks() {
+        List<BlockRef> sorted = new ArrayList<>(blocks);
+        sorted.sort(Comparator.comparingLong((BlockRef b) -> b.block.meta().minTime()));
+        blocks.clear();
+        blocks.addAll(sorted);
+    }
+
+    private void quarantine(Path p) {
+        try {
+            Path q = dir.resolve("quarantine");
+            fs.createDirectories(q);
+            fs.move(p, q.resolve(p.getFileName() + "-" + System.currentTimeMillis()));
+            quarantined.incrementAndGet();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "cannot quarantine [path={0}]: {1}", p, e.getMessage());
+        }
+    }
+
+    private ReplayResult replayWal(Head h) {
+        SampleBatch batch = new SampleBatch();
+        ReplayResult r = Wal.replay(dir.resolve("wal"), 0, (segment, type, payload) -> {
+            try {
+                switch (type) {
+                    case WalRecords.SERIES -> WalRecords.decodeSeries(payload, h::replaySeries);
+                    case WalRecords.SAMPLES -> {
+                        WalRecords.decodeSamples(payload, batch);
+                        long maxT = Long.MIN_VALUE;
+                        for (int i = 0; i < batch.size(); i++) {
+                            h.replaySample(batch.id(i), batch.t(i), batch.v(i));
+                            maxT = Math.max(maxT, batch.t(i));
+                        }
+                        segmentMaxT.merge(segment, maxT, Math::max);
+                    }
+                    case WalRecords.TOMBSTONES -> WalRecords.decodeTombstones(payload,
+                            (id, minT, maxT) -> addHeadDeletion(id, minT, maxT));
+                    default -> LOG.log(System.Logger.Level.WARNING, "unknown WAL record type {0} skipped [segment={1}]", type, segment);
+                }
+            } catch (IllegalArgumentException e) {
+                walCorruptions++;
+                LOG.log(System.Logger.Level.WARNING, "undecodable WAL record skipped [segment={0}]: {1}", segment, e.getMessage());
+            }
+        }, dir.resolve("quarantine"), fs);
+        walCorruptions += r.corruptions();
+        if (r.corruptions() > 0) {
+            LOG.log(System.Logger.Level.WARNING, "WAL replay cut damaged data: {0}", r.message());
+        }
+        return r;
+    }
+
+    // ---- Storage ------------------------------------------------------------------------------
+
+    @Override
+    public Appender appender() {
+        ensureOpen();
+        return head.appender();
+    }
+
+    @Override
+    public Querier querier() {
+        ensureOpen();
+        long stamp = head.pin();
+        List<BlockRef> held = new ArrayList<>();
+        try {
+            List<SourceQuerier> sources = new ArrayList<>();
+            for (BlockRef b : blocks) {
+                if (!b.acquire()) continue;
+                held.add(b);
+                sources.add(blockSource(b.block));
+            }
+            sources.add(headSource());
+            return new MergeQuerier(sources, () -> {
+                head.unpin(stamp);
+                for (BlockRef b : held) b.release();
+            });
+        } catch (RuntimeException e) {
+            head.unpin(stamp);
+            for (BlockRef b : held) b.release();
+            throw e;
+        }
+    }
+
+    private SourceQuerier blockSource(Block b) {
+        BlockMeta m = b.meta();
+        return new SourceQuerier(b.index(), b.chunks(), m.minTime(), m.maxTime() - 1, b.tombstones()::intervals, true);
+    }
+
+    private SourceQuerier headSource() {
+        HeadReader r = head.reader();
+        Deletions del = headDeletions.isEmpty() ? Deletions.NONE : ordinal -> headDeletions.get(head.seriesId(ordinal));
+        return new SourceQuerier(r, r, head.minValidTimeForReads(), Long.MAX_VALUE, del, false);
+    }
+
+    @Override
+    public long minTime() {
+        long min = head.minTime();
+        for (BlockRef b : blocks) min = Math.min(min, b.block.meta().minTime());
+        return min;
+    }
+
+    @Override
+    public long maxTime() {
+        long max = head.maxTime();
+        for (BlockRef b : blocks) max = Math.max(max, b.block.meta().maxTime() - 1);
+        return max;
+    }
+
+    // ---- deletion -----------------------------------------------------------------------------
+
+    @Override
+    public void deleteSeries(long minT, long maxT, Matcher... matchers) {
+        ensureOpen();
+        compactionLock.lock();
+        try {
+            for (BlockRef b : blocks) {
+                BlockMeta m = b.block.meta();
+                if (m.maxTime() <= minT || m.minTime() > maxT) continue;
+                RoaringBitmap ords = PostingsForMatchers.resolve(b.block.index(), matchers);
+                if (ords.isEmpty()) continue;
+                b.block.addTombstones(ords.toArray(), minT, maxT);
+            }
+            long stamp = head.pin();
+            RecordBuffer rec = new RecordBuffer();
+            List<Long> ids = new ArrayList<>();
+            try {
+                HeadReader r = head.reader();
+                RoaringBitmap ords = PostingsForMatchers.resolve(r, matchers);
+                for (int o : ords.toArray()) {
+                    long id = head.seriesId(o);
+                    if (id != 0) ids.add(id);
+                }
+            } finally {
+                head.unpin(stamp);
+            }
+            if (!ids.isEmpty()) {
+                long[] idArr = ids.stream().mapToLong(Long::longValue).toArray();
+                long[] mins = new long[idArr.length], maxs = new long[idArr.length];
+                java.util.Arrays.fill(mins, minT);
+                java.util.Arrays.fill(maxs, maxT);
+                WalRecords.frameTombstones(rec, idArr, mins, maxs, idArr.length);
+                synchronized (walLock) {
+                    wal.log(rec.array(), 0, rec.length());
+                }
+                for (long id : idArr) addHeadDeletion(id, minT, maxT);
+            }
+        } finally {
+            compactionLock.unlock();
+        }
+    }
+
+    private void addHeadDeletion(long id, long minT, long maxT) {
+        headDeletions.merge(id, new long[] {minT, maxT}, Intervals::union);
+    }
+
+    @Override
+    public void cleanTombstones() {
+        ensureOpen();
+        compactionLock.lock();
+        try {
+            for (BlockRef b : List.copyOf(blocks)) {
+                if (!b.block.hasTombstones()) continue;
+                BlockMeta m = b.block.meta();
+                rewrite(List.of(b), m.minTime(), m.maxTime(), m.level());
+            }
+        } finally {
+            compactionLock.unlock();
+        }
+    }
+
+    // ---- compaction ---------------------------------------------------------------------------
+
+    private void backgroundLoop() {
+        while (!closed) {
+            try {
+                Thread.sleep(opts.backgroundIntervalMs());
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (closed) return;
+            try {
+                compact();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "background compaction failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Runs whatever compaction is due (head to block, block merges) and retention. Called by the
+     * background thread; tests call it directly.
+     */
+    public void compact() {
+        ensureOpen();
+        compactionLock.lock();
+        try {
+            compactHead();
+            compactBlocks();
+            applyRetention();
+        } finally {
+            compactionLock.unlock();
+        }
+    }
+
+    private void compactHead() {
+        long range = opts.blockRangeMs();
+        while (!closed) {
+            long hMin = head.minTime(), hMax = head.maxTime();
+            if (hMin == Long.MAX_VALUE || hMax - hMin <= range / 2 * 3) return;
+            long mint = Math.floorDiv(hMin, range) * range;
+            long maxt = mint + range;
+            try {
+                BlockMeta meta = writeFromHead(dir, mint, maxt);
+                if (meta != null) {
+                    Path p = dir.resolve(meta.ulid());
+                    blocks.add(new BlockRef(Block.open(p, fs), p, fs));
+                    sortBlocks();
+                    compactions.incrementAndGet();
+                }
+            } catch (RuntimeException e) {
+                compactionsFailed.incrementAndGet();
+                LOG.log(System.Logger.Level.ERROR, "head compaction failed [minT={0}, maxT={1}]: {2}", mint, maxt, e.getMessage());
+                return;
+            }
+            head.truncate(maxt);
+            headDeletions.replaceAll((id, iv) -> Intervals.dropBefore(iv, maxt));
+            headDeletions.values().removeIf(iv -> iv.length == 0);
+            truncateWal(maxt);
+        }
+    }
+
+    /** Writes the head's samples in [mint, maxt) as a block under {@code parent}; null when empty. */
+    private BlockMeta writeFromHead(Path parent, long mint, long maxt) {
+        long stamp = head.pin();
+        try {
+            SourceQuerier q = headSource();
+            SeriesSet set = q.select(mint, maxt - 1, SelectHints.DEFAULT);
+            return BlockWriter.write(parent, mint, maxt, source(set), 1, List.of(), fs);
+        } finally {
+            head.unpin(stamp);
+        }
+    }
+
+    private static SeriesSource source(SeriesSet set) {
+        return new SeriesSource() {
+            private SampleIterator it;
+
+            @Override
+            public boolean next() {
+                return set.next();
+            }
+
+            @Override
+            public Labels labels() {
+                return set.labels();
+            }
+
+            @Override
+            public SampleIterator samples() {
+                it = set.iterator(it);
+                return it;
+            }
+        };
+    }
+
+    private void truncateWal(long beforeT) {
+        synchronized (walLock) {
+            int current = wal.nextSegment();
+            int firstKept = current;
+            for (var e : segmentMaxT.headMap(current).entrySet()) {
+                if (e.getValue() >= beforeT) {
+                    firstKept = e.getKey();
+                    break;
+                }
+            }
+            if (firstKept > 0) {
+                wal.truncateBefore(firstKept);
+                segmentMaxT.headMap(firstKept).clear();
+                walTruncations.incrementAndGet();
+            }
+            // deletions still in force must outlive the segments that recorded them
+            if (!headDeletions.isEmpty()) {
+                RecordBuffer rec = new RecordBuffer();
+                for (var e : headDeletions.entrySet()) {
+                    long[] iv = e.getValue();
+                    for (int i = 0; i < iv.length; i += 2) {
+                        WalRecords.frameTombstones(rec, new long[] {e.getKey()}, new long[] {iv[i]}, new long[] {iv[i + 1]}, 1);
+                    }
+                }
+                wal.log(rec.array(), 0, rec.length());
+            }
+        }
+    }
+
+    private void compactBlocks() {
+        while (!closed) {
+            List<BlockRef> plan = plan();
+            if (plan.isEmpty()) return;
+            long minT = Long.MAX_VALUE, maxT = Long.MIN_VALUE;
+            int level = 0;
+            for (BlockRef b : plan) {
+                minT = Math.min(minT, b.block.meta().minTime());
+                maxT = Math.max(maxT, b.block.meta().maxTime());
+                level = Math.max(level, b.block.meta().level());
+            }
+            if (!rewrite(plan, minT, maxT, level + 1)) return;
+        }
+    }
+
+    /** Merges {@code from} into one new block over [minT, maxT) and retires them; false on failure. */
+    private boolean rewrite(List<BlockRef> from, long minT, long maxT, int level) {
+        List<SourceQuerier> sources = new ArrayList<>();
+        List<BlockMeta> parents = new ArrayList<>();
+        for (BlockRef b : from) {
+            sources.add(blockSource(b.block));
+            parents.add(b.block.meta());
+        }
+        try (MergeQuerier q = new MergeQuerier(sources, () -> {})) {
+            SeriesSet set = q.select(minT, maxT - 1, SelectHints.DEFAULT);
+            BlockMeta meta = BlockWriter.write(dir, minT, maxT, source(set), level, parents, fs);
+            Path p = dir.resolve(meta.ulid());
+            BlockRef fresh = new BlockRef(Block.open(p, fs), p, fs);
+            blocks.add(fresh);
+            blocks.removeAll(from);
+            sortBlocks();
+            for (BlockRef b : from) b.retire(true);
+            compactions.incrementAndGet();
+            return true;
+        } catch (RuntimeException e) {
+            compactionsFailed.incrementAndGet();
+            LOG.log(System.Logger.Level.ERROR, "block compaction failed [minT={0}, maxT={1}]: {2}", minT, maxT, e.getMessage());
+            return false;
+        }
+    }
+
+    /** Overlapping blocks first; then runs of blocks that fill an aligned range 3x, 9x, ... the block range. */
+    private List<BlockRef> plan() {
+        List<BlockRef> bs = new ArrayList<>(blocks);
+        if (bs.size() < 2) return List.of();
+        for (int i = 1; i < bs.size(); i++) {
+            if (bs.get(i).block.meta().minTime() < bs.get(i - 1).block.meta().maxTime()) {
+                return List.of(bs.get(i - 1), bs.get(i));
+            }
+        }
+        long newest = bs.get(bs.size() - 1).block.meta().maxTime();
+        for (long r = opts.blockRangeMs() * 3; r <= opts.maxBlockRangeMs(); r *= 3) {
+            List<BlockRef> group = new ArrayList<>();
+            long window = Long.MIN_VALUE;
+            for (BlockRef b : bs) {
+                BlockMeta m = b.block.meta();
+                long w = Math.floorDiv(m.minTime(), r) * r;
+                if (w != window) {
+                    if (group.size() > 1 && window + r <= newest) return group;
+                    group = new ArrayList<>();
+                    window = w;
+                }
+                if (m.maxTime() <= w + r && m.maxTime() - m.minTime() < r) group.add(b);
+            }
+            if (group.size() > 1 && window + r <= newest) return group;
+        }
+        return List.of();
+    }
+
+    private void applyRetention() {
+        if (opts.retentionMs() > 0) {
+            long newest = maxTime();
+            for (BlockRef b : List.copyOf(blocks)) {
+                if (b.block.meta().maxTime() <= newest - opts.retentionMs()) {
+                    dropBlock(b, "time");
+                }
+            }
+        }
+        if (opts.retentionBytes() > 0) {
+            long total = storageBytes();
+            while (total > opts.retentionBytes() && !blocks.isEmpty()) {
+                BlockRef oldest = blocks.get(0);
+                long size = oldest.block.sizeBytes();
+                dropBlock(oldest, "size");
+                total -= size;
+            }
+        }
+    }
+
+    private void dropBlock(BlockRef b, String why) {
+        blocks.remove(b);
+        LOG.log(System.Logger.Level.INFO, "retention ({0}) deletes block [ulid={1}]", why, b.block.meta().ulid());
+        b.retire(true);
+        retentionDeleted.incrementAndGet();
+    }
+
+    /** Bytes under the data directory, the figure size retention caps (retired blocks excluded). */
+    private long storageBytes() {
+        long total = 0;
+        try (DirectoryStream<Path> ds = fs.list(dir)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (n.endsWith(".deleted") || n.equals("quarantine")) continue;
+                total += fs.sizeOf(p);
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot size data directory: {0}", e.getMessage());
+        }
+        return total;
+    }
+
+    // ---- snapshot, stats, close -----------------------------------------------------------------
+
+    @Override
+    public Path snapshot(Path target, boolean withHead) {
+        ensureOpen();
+        compactionLock.lock();
+        try {
+            if (Files.exists(target)) throw StorageException.of("snapshot target exists [dir=" + target + "]");
+            fs.createDirectories(target);
+            for (BlockRef b : blocks) {
+                Path src = b.dir();
+                Path dst = target.resolve(src.getFileName());
+                try (var walk = Files.walk(src)) {
+                    for (Path p : (Iterable<Path>) walk::iterator) {
+                        Path q = dst.resolve(src.relativize(p).toString());
+                        if (Files.isDirectory(p)) {
+                            Files.createDirectories(q);
+                        } else if (p.getFileName().toString().equals("tombstones") || p.getFileName().toString().equals("meta.json")) {
+                            Files.copy(p, q); // may be rewritten in place later: copy, not link
+                        } else {
+                            Files.createLink(q, p); // immutable: a hard link is a consistent copy
+                        }
+                    }
+                }
+            }
+            if (withHead && head.maxTime() != Long.MIN_VALUE) {
+                long from = Math.max(head.minTime(), head.minValidTimeForReads());
+                writeFromHead(target, from, head.maxTime() + 1);
+            }
+            return target;
+        } catch (IOException e) {
+            throw StorageException.io("snapshot failed [dir=" + target + "]", e);
+        } finally {
+            compactionLock.unlock();
+        }
+    }
+
+    @Override
+    public StorageStats stats() {
+        List<StorageStats.BlockInfo> infos = new ArrayList<>();
+        for (BlockRef b : blocks) {
+            BlockMeta m = b.block.meta();
+            infos.add(new StorageStats.BlockInfo(m.ulid(), m.minTime(), m.maxTime(), m.numSeries(), m.numSamples(),
+                    m.numChunks(), m.level(), b.block.sizeBytes()));
+        }
+        return new StorageStats(head.numSeries(), head.chunksCreated(), head.minTime(), head.maxTime(),
+                head.samplesAppended(), head.seriesCreated(), head.seriesRemoved(), head.rejectedByReason(),
+                walCorruptions, walTruncations.get(), compactions.get(), compactionsFailed.get(), infos,
+                quarantined.get() + head.chunkFiles().dropped(), retentionDeleted.get(), storageBytes(), head.appendFailures());
+    }
+
+    /** What start-up replay found (for logs and the WAL replay status). */
+    public ReplayResult replayResult() {
+        return replay;
+    }
+
+    public Head head() {
+        return head;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    private void ensureOpen() {
+        if (closed) throw StorageException.of("storage is closed [dir=" + dir + "]");
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        compactionLock.lock();
+        try {
+            closed = true;
+            if (background != null) background.interrupt();
+            synchronized (walLock) {
+                wal.close();
+            }
+            head.close();
+            for (BlockRef b : blocks) b.release();
+            blocks.clear();
+            try {
+                Files.writeString(dir.resolve(CLEAN_MARKER), "");
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot write clean-shutdown marker: {0}", e.getMessage());
+            }
+        } finally {
+            compactionLock.unlock();
+            releaseLock();
+        }
+    }
+
+    private void releaseLock() {
+        try {
+            if (lock != null && lock.isValid()) lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot release data directory lock: {0}", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package dev.vigil.tsdb.db;
+
+import dev.vigil.tsdb.ChunkIterator;
+import dev.vigil.tsdb.Labels;
+import dev.vigil.tsdb.Matcher;
+import dev.vigil.tsdb.Querier;
+import dev.vigil.tsdb.SampleIterator;
+import dev.vigil.tsdb.SelectHints;
+import dev.vigil.tsdb.SeriesSet;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.TreeSet;
+
+/**
+ * A querier over several sources (blocks oldest first, then the head): a k-way merge of their
+ * sorted series sets; a series present in several sources gets one iterator that merges their
+ * samples by time, keeping the later source's sample on a timestamp tie.
+ */
+final class MergeQuerier implements Querier {
+    private final List<SourceQuerier> sources;
+    private final Runnable onClose;
+    private boolean closed;
+
+    MergeQuerier(List<SourceQuerier> sources, Runnable onClose) {
+        this.sources = sources;
+        this.onClose = onClose;
+    }
+
+    @Override
+    public SeriesSet select(long minT, long maxT, SelectHints hints, Matcher... matchers) {
+        List<SourceQuerier> overlapping = new ArrayList<>();
+        for (SourceQuerier s : sources) {
+            if (s.overlaps(minT, maxT)) overlapping.add(s);
+        }
+        if (overlapping.isEmpty()) return SeriesSet.EMPTY;
+        if (overlapping.size() == 1) return overlapping.get(0).select(minT, maxT, hints, matchers);
+        // merging needs every input sorted
+        List<SeriesSet> sets = new ArrayList<>();
+        for (SourceQuerier s : overlapping) sets.add(s.select(minT, maxT, SelectHints.DEFAULT, matchers));
+        return new MergedSet(sets, hints.limit());
+    }
+
+    @Override
+    public List<String> labelNames(long minT, long maxT, Matcher... matchers) {
+        TreeSet<String> names = new TreeSet<>(Labels::compareUtf8);
+        for (SourceQuerier s : sources) {
+            if (s.overlaps(minT, maxT)) names.addAll(s.labelNames(minT, maxT, matchers));
+        }
+        return new ArrayList<>(names);
+    }
+
+    @Override
+    public List<String> labelValues(String name, long minT, long maxT, Matcher... matchers) {
+        TreeSet<String> values = new TreeSet<>(Labels::compareUtf8);
+        for (SourceQuerier s : sources) {
+            if (s.overlaps(minT, maxT)) values.addAll(s.labelValues(name, minT, maxT, matchers));
+        }
+        return new ArrayList<>(values);
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        onClose.run();
+    }
+
+    /** K-way merge of sorted sets. */
+    private static final class MergedSet implements SeriesSet {
+        private record Cursor(SeriesSet set, int order) {}
+
+        private final PriorityQueue<Cursor> queue = new PriorityQueue<>((a, b) -> {
+            int c = a.set.labels().compareTo(b.set.labels());
+            return c != 0 ? c : Integer.compare(a.order, b.order);
+        });
+        private final List<Cursor> current = new ArrayList<>();
+        private final int limit;
+        private int returned;
+        private final List<String> warnings = new ArrayList<>();
+
+        MergedSet(List<SeriesSet> sets, int limit) {
+            this.limit = limit;
+            for (int i = 0; i < sets.size(); i++) {
+                SeriesSet s = sets.get(i);
+                if (s.next()) queue.add(new Cursor(s, i));
+                warnings.addAll(s.warnings());
+            }
+        }
+
+        @Override
+        public boolean next() {
+            for (Cursor c : current) {
+                if (c.set.next()) queue.add(c);
+            }
+            current.clear();
+            if (queue.isEmpty() || (limit > 0 && returned >= limit)) return false;
+            Cursor first = queue.poll();
+            current.add(first);
+            while (!queue.isEmpty() && queue.peek().set.labels().equals(first.set.labels())) {
+                current.add(queue.poll());
+            }
+            returned++;
+            return true;
+        }
+
+        @Override
+        public Labels labels() {
+            return current.get(0).set.labels();
+        }
+
+        @Override
+        public SampleIterator iterator(SampleIterator reuse) {
+            if (current.size() == 1) {
+                return current.get(0).set.iterator(reuse instanceof MergingIterator ? null : reuse);
+            }
+            SampleIterator[] its = new SampleIterator[current.size()];
+            for (int i = 0; i < its.length; i++) its[i] = current.get(i).set.iterator(null);
+            return new MergingIterator(its);
+        }
+
+        @Override
+        public ChunkIterator chunks() {
+            if (current.size() == 1) return current.get(0).set.chunks();
+            List<ChunkIterator> its = new ArrayList<>();
+            for (Cursor c : current) its.add(c.set.chunks());
+            return new ConcatChunks(its);
+        }
+
+        @Override
+        public List<String> warnings() {
+            return warnings;
+        }
+    }
+
+    /** Merges sample iterators by timestamp; on a tie the later (newer source) one wins. */
+    static final class MergingIterator implements SampleIterator {
+        private final SampleIterator[] its;
+        private final boolean[] live;
+        private final boolean[] started;
+        private long t;
+        private double v;
+
+        MergingIterator(SampleIterator[] its) {
+            this.its = its;
+            this.live = new boolean[its.length];
+            this.started = new boolean[its.length];
+        }
+
+        @Override
+        public int next() {
+            for (int i = 0; i < its.length; i++) {
+                if (!started[i]) {
+                    started[i] = true;
+                    live[i] = its[i].next() != NONE;
+                } else if (live[i] && its[i].atT() <= t) {
+                    live[i] = its[i].next() != NONE;
+                }
+            }
+            return pick();
+        }
+
+        private int pick() {
+            int best = -1;
+            for (int i = 0; i < its.length; i++) {
+                if (live[i] && (best < 0 || its[i].atT() <= its[best].atT())) best = i;
+            }
+            if (best < 0) return NONE;
+            t = its[best].atT();
+            v = its[best].atV();
+            return FLOAT;
+        }
+
+        @Override
+        public int seek(long target) {
+            boolean any = false;
+            for (int i = 0; i < its.length; i++) {
+                if (!started[i] || (live[i] && its[i].atT() < target)) {
+                    started[i] = true;
+                    live[i] = its[i].seek(target) != NONE;
+                }
+                any |= live[i];
+            }
+            return any ? pick() : NONE;
+        }
+
+        @Override
+        public long atT() {
+            return t;
+        }
+
+        @Override
+        public double atV() {
+            return v;
+        }
+    }
+
+    /** Chunks of one series from several sources, ordered by min time. */
+    private static final class ConcatChunks implements ChunkIterator {
+        private final List<long[]> order = new ArrayList<>();
+        private final List<ByteBuffer> bytes = new ArrayList<>();
+        private final List<Integer> encodings = new ArrayList<>();
+        private int i = -1;
+
+        ConcatChunks(List<ChunkIterator> its) {
+            for (ChunkIterator it : its) {
+                while (it.next()) {
+                    order.add(new long[] {it.minT(), it.maxT(), bytes.size()});
+                    bytes.add(it.bytes());
+                    encodings.add(it.encoding());
+                }
+            }
+            order.sort((a, b) -> Long.compare(a[0], b[0]));
+        }
+
+        @Override
+        public boolean next() {
+            return ++i < order.size();
+        }
+
+        @Override
+        public long minT() {
+            return order.get(i)[0];
+        }
+
+        @Override
+        public long maxT() {
+            return order.get(i)[1];
+        }
+
+        @Override
+        public int encoding() {
+            return encodings.get((int) order.get(i)[2]);
+        }
+
+        @Override
+        public ByteBuffer bytes() {
+            return bytes.get((int) order.get(i)[2]);
+        }
+    }
+}

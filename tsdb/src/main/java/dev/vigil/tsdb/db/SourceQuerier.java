@@ -1,0 +1,347 @@
+package dev.vigil.tsdb.db;
+
+import dev.vigil.tsdb.ChunkIterator;
+import dev.vigil.tsdb.Labels;
+import dev.vigil.tsdb.Matcher;
+import dev.vigil.tsdb.SampleIterator;
+import dev.vigil.tsdb.SelectHints;
+import dev.vigil.tsdb.SeriesSet;
+import dev.vigil.tsdb.chunk.ChunkReader;
+import dev.vigil.tsdb.chunk.Chunks;
+import dev.vigil.tsdb.index.ChunkMetas;
+import dev.vigil.tsdb.index.IndexReader;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeSet;
+import org.roaringbitmap.PeakableIntIterator;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * Selects series from one source (the head or one block) through its {@link IndexReader} and
+ * {@link ChunkReader}. Samples are clamped to the source's own range, so a head that still holds
+ * data now in a block does not double it.
+ */
+final class SourceQuerier {
+    private final IndexReader index;
+    private final ChunkReader chunks;
+    private final long sourceMinT;
+    private final long sourceMaxT;
+    private final Deletions deletions;
+    private final boolean ordinalsSorted;
+    /** Damaged chunks skipped while reading; shared by this querier's sets and iterators. */
+    private final List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
+    static final java.util.concurrent.atomic.AtomicLong CORRUPT_CHUNKS_SKIPPED = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * @param sourceMinT the oldest sample time this source is authoritative for (inclusive)
+     * @param sourceMaxT the newest (inclusive)
+     * @param ordinalsSorted whether ordinal order is label order (blocks), so no sort is needed
+     */
+    SourceQuerier(IndexReader index, ChunkReader chunks, long sourceMinT, long sourceMaxT, Deletions deletions,
+                  boolean ordinalsSorted) {
+        this.index = index;
+        this.chunks = chunks;
+        this.sourceMinT = sourceMinT;
+        this.sourceMaxT = sourceMaxT;
+        this.deletions = deletions;
+        this.ordinalsSorted = ordinalsSorted;
+    }
+
+    boolean overlaps(long minT, long maxT) {
+        return minT <= sourceMaxT && maxT >= sourceMinT;
+    }
+
+    SeriesSet select(long minT, long maxT, SelectHints hints, Matcher... matchers) {
+        long lo = Math.max(minT, sourceMinT), hi = Math.min(maxT, sourceMaxT);
+        if (lo > hi) return SeriesSet.EMPTY;
+        RoaringBitmap ordinals = PostingsForMatchers.resolve(index, matchers);
+        int[] ords = ordinals.toArray();
+        if (hints.sorted() && !ordinalsSorted && ords.length > 1) {
+            Integer[] boxed = new Integer[ords.length];
+            for (int i = 0; i < ords.length; i++) boxed[i] = ords[i];
+            Arrays.sort(boxed, (a, b) -> index.labels(a).compareTo(index.labels(b)));
+            for (int i = 0; i < ords.length; i++) ords[i] = boxed[i];
+        }
+        return new Set(ords, lo, hi, hints.limit());
+    }
+
+    /** The ordinals that match and have data in [minT, maxT]. */
+    private boolean hasData(int ordinal, long lo, long hi, ChunkMetas metas) {
+        index.chunkMetas(ordinal, metas);
+        for (int i = 0; i < metas.size(); i++) {
+            if (metas.minT(i) <= hi && metas.maxT(i) >= lo) return true;
+        }
+        return false;
+    }
+
+    List<String> labelNames(long minT, long maxT, Matcher... matchers) {
+        long lo = Math.max(minT, sourceMinT), hi = Math.min(maxT, sourceMaxT);
+        if (lo > hi) return List.of();
+        if (matchers.length == 0) return index.labelNames();
+        TreeSet<String> names = new TreeSet<>(Labels::compareUtf8);
+        ChunkMetas metas = new ChunkMetas();
+        PeakableIntIterator it = PostingsForMatchers.resolve(index, matchers).getIntIterator();
+        while (it.hasNext()) {
+            int o = it.next();
+            if (!hasData(o, lo, hi, metas)) continue;
+            Labels l = index.labels(o);
+            for (int i = 0; i < l.size(); i++) names.add(l.name(i));
+        }
+        return new ArrayList<>(names);
+    }
+
+    List<String> labelValues(String name, long minT, long maxT, Matcher... matchers) {
+        long lo = Math.max(minT, sourceMinT), hi = Math.min(maxT, sourceMaxT);
+        if (lo > hi) return List.of();
+        if (matchers.length == 0) return index.labelValues(name);
+        TreeSet<String> values = new TreeSet<>(Labels::compareUtf8);
+        ChunkMetas metas = new ChunkMetas();
+        PeakableIntIterator it = PostingsForMatchers.resolve(index, matchers).getIntIterator();
+        while (it.hasNext()) {
+            int o = it.next();
+            if (!hasData(o, lo, hi, metas)) continue;
+            String v = index.labels(o).get(name);
+            if (!v.isEmpty()) values.add(v);
+        }
+        return new ArrayList<>(values);
+    }
+
+    private final class Set implements SeriesSet {
+        private final int[] ords;
+        private final long lo;
+        private final long hi;
+        private final int limit;
+        private final ChunkMetas metas = new ChunkMetas();
+        private int pos = -1;
+        private int returned;
+        private int current;
+        private Labels labels;
+
+        Set(int[] ords, long lo, long hi, int limit) {
+            this.ords = ords;
+            this.lo = lo;
+            this.hi = hi;
+            this.limit = limit;
+        }
+
+        @Override
+        public boolean next() {
+            if (limit > 0 && returned >= limit) return false;
+            while (++pos < ords.length) {
+                int o = ords[pos];
+                if (!hasData(o, lo, hi, metas)) continue;
+                Labels l = index.labels(o);
+                if (l.isEmpty()) continue; // dropped meanwhile
+                long[] del = deletions.intervals(o);
+                if (del != null && fullyDeleted(del)) continue;
+                current = o;
+                labels = l;
+                returned++;
+                return true;
+            }
+            return false;
+        }
+
+        private boolean fullyDeleted(long[] del) {
+            for (int i = 0; i < metas.size(); i++) {
+                long cMin = Math.max(metas.minT(i), lo), cMax = Math.min(metas.maxT(i), hi);
+                if (cMin > cMax) continue;
+                if (!covered(del, cMin, cMax)) return false;
+            }
+            return true;
+        }
+
+        @Override
+        public Labels labels() {
+            return labels;
+        }
+
+        @Override
+        public SampleIterator iterator(SampleIterator reuse) {
+            ChunkSeriesIterator it = reuse instanceof ChunkSeriesIterator c ? c : new ChunkSeriesIterator();
+            it.reset(chunks, index, current, lo, hi, deletions.intervals(current), warnings);
+            return it;
+        }
+
+        @Override
+        public ChunkIterator chunks() {
+            ChunkMetas own = new ChunkMetas();
+            index.chunkMetas(current, own);
+            return new StoredChunks(chunks, own, lo, hi);
+        }
+
+        @Override
+        public List<String> warnings() {
+            return warnings;
+        }
+    }
+
+    /** Whether [min, max] lies inside the union of the sorted inclusive intervals. */
+    static boolean covered(long[] intervals, long min, long max) {
+        long need = min;
+        for (int i = 0; i < intervals.length; i += 2) {
+            if (intervals[i] > need) return false;
+            if (intervals[i + 1] >= need) {
+                if (intervals[i + 1] >= max) return true;
+                need = intervals[i + 1] + 1;
+            }
+        }
+        return false;
+    }
+
+    /** Samples of one series across its chunks, clamped to [lo, hi], minus deleted intervals. */
+    static final class ChunkSeriesIterator implements SampleIterator {
+        private final ChunkMetas metas = new ChunkMetas();
+        private ChunkReader reader;
+        private long lo;
+        private long hi;
+        private long[] deleted;
+        private int chunk;
+        private SampleIterator inner;
+        private long t;
+        private double v;
+        private boolean done;
+        private boolean positioned; // t and v hold a sample of this series
+        private List<String> warnings;
+
+        void reset(ChunkReader reader, IndexReader index, int ordinal, long lo, long hi, long[] deleted,
+                   List<String> warnings) {
+            this.warnings = warnings;
+            this.reader = reader;
+            index.chunkMetas(ordinal, metas);
+            this.lo = lo;
+            this.hi = hi;
+            this.deleted = deleted;
+            this.chunk = -1;
+            this.inner = null;
+            this.done = false;
+            this.positioned = false;
+        }
+
+        private boolean nextChunk() {
+            while (++chunk < metas.size()) {
+                if (metas.maxT(chunk) < lo) continue;
+                if (metas.minT(chunk) > hi) break;
+                long ref = metas.ref(chunk);
+                try {
+                    ByteBuffer bytes = reader.chunk(ref);
+                    inner = Chunks.iterator(reader.encoding(ref), bytes, inner);
+                } catch (dev.vigil.tsdb.CorruptionException e) {
+                    // serve the rest of the series; the damaged chunk is reported, not fatal
+                    CORRUPT_CHUNKS_SKIPPED.incrementAndGet();
+                    warnings.add("damaged chunk skipped: " + e.getMessage());
+                    continue;
+                }
+                return true;
+            }
+            done = true;
+            return false;
+        }
+
+        @Override
+        public int next() {
+            if (done) return NONE;
+            while (true) {
+                if (inner == null && !nextChunk()) return NONE;
+                if (inner.next() == NONE) {
+                    if (!nextChunk()) return NONE;
+                    continue;
+                }
+                long st = inner.atT();
+                if (st < lo) continue;
+                if (st > hi) {
+                    done = true;
+                    return NONE;
+                }
+                if (deleted != null && isDeleted(st)) continue;
+                t = st;
+                v = inner.atV();
+                positioned = true;
+                return FLOAT;
+            }
+        }
+
+        private boolean isDeleted(long st) {
+            for (int i = 0; i < deleted.length; i += 2) {
+                if (st >= deleted[i] && st <= deleted[i + 1]) return true;
+            }
+            return false;
+        }
+
+        @Override
+        public int seek(long target) {
+            if (done) return NONE;
+            if (positioned && t >= target) return FLOAT;
+            // skip whole chunks that end before the target
+            if (inner == null || metas.maxT(chunk) < target) {
+                while (chunk + 1 < metas.size() && metas.maxT(chunk + 1) < Math.max(target, lo)) chunk++;
+                inner = null;
+                if (!nextChunk()) return NONE;
+            }
+            while (true) {
+                int r = next();
+                if (r == NONE) return NONE;
+                if (t >= target) return FLOAT;
+            }
+        }
+
+        @Override
+        public long atT() {
+            return t;
+        }
+
+        @Override
+        public double atV() {
+            return v;
+        }
+    }
+
+    /** Stored chunks of one series overlapping [lo, hi], shipped as they are. */
+    static final class StoredChunks implements ChunkIterator {
+        private final ChunkReader reader;
+        private final ChunkMetas metas;
+        private final long lo;
+        private final long hi;
+        private int i = -1;
+        private ByteBuffer bytes;
+
+        StoredChunks(ChunkReader reader, ChunkMetas metas, long lo, long hi) {
+            this.reader = reader;
+            this.metas = metas;
+            this.lo = lo;
+            this.hi = hi;
+        }
+
+        @Override
+        public boolean next() {
+            while (++i < metas.size()) {
+                if (metas.maxT(i) < lo || metas.minT(i) > hi) continue;
+                bytes = reader.chunk(metas.ref(i));
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public long minT() {
+            return metas.minT(i);
+        }
+
+        @Override
+        public long maxT() {
+            return metas.maxT(i);
+        }
+
+        @Override
+        public int encoding() {
+            return reader.encoding(metas.ref(i));
+        }
+
+        @Override
+        public ByteBuffer bytes() {
+            return bytes;
+        }
+    }
+}

@@ -1,0 +1,494 @@
+package dev.vigil.tsdb.head;
+
+import dev.vigil.tsdb.AppendStatus;
+import dev.vigil.tsdb.Labels;
+import dev.vigil.tsdb.StorageException;
+import dev.vigil.tsdb.chunk.Encoding;
+import dev.vigil.tsdb.chunk.XorChunk;
+import dev.vigil.tsdb.fs.FileSystemFacade;
+import dev.vigil.tsdb.index.MemPostings;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.StampedLock;
+
+/**
+ * The in-memory head of the storage: every series with recent data, its open chunk, its sealed
+ * chunks (in {@link HeadChunkFiles}) and the postings over head ordinals.
+ *
+ * <h2>Design notes</h2>
+ * <ul>
+ *   <li><b>Series ids.</b> A series id is {@code epoch << 32 | ordinal}. The ordinal indexes
+ *   {@link #byOrdinal} (so an appender's cached ref resolves with one array read and one compare,
+ *   no hashing) and is the postings member. Ordinals of dropped series are reused, but only in a
+ *   later epoch, and the epoch is persisted (and bumped at every open) before an id of it is handed
+ *   out: ids never repeat and never run out however many series churn through, while postings stay
+ *   32-bit and dense.</li>
+ *   <li><b>Identity across restarts.</b> Labels to id live in the {@link SeriesDictionary} (Chronicle
+ *   Map), written when a series is created and removed when it is dropped; start-up reads it
+ *   instead of replaying series records.</li>
+ *   <li><b>Concurrency.</b> Each series has its own monitor (see {@link MemSeries}). Creating and
+ *   dropping series takes {@link #seriesLock}. Queriers pin the head with {@link #readPins} (a
+ *   {@link StampedLock} read stamp, releasable from any thread); truncation takes the write stamp,
+ *   so nothing a querier can reach is dropped under it.</li>
+ * </ul>
+ */
+public final class Head implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Head.class.getName());
+    /** Prometheus caps XOR chunks near 1 KiB; keeps a chunk's worst case bounded. */
+    static final int MAX_CHUNK_BYTES = 1024;
+
+    /** Where committed batches go before they are applied: the WAL. */
+    public interface CommitLog {
+        /** Logs framed records; {@code maxT} is the newest sample time in them, or Long.MIN_VALUE. */
+        void log(byte[] buf, int off, int len, long maxT);
+    }
+
+    private final int samplesPerChunk;
+    private final HeadChunkFiles chunkFiles;
+    private final SeriesDictionary dictionary;
+    private final Path epochFile;
+    private final FileSystemFacade fs;
+    private volatile CommitLog commitLog;
+
+    private final Object seriesLock = new Object();
+    private volatile MemSeries[] byOrdinal = new MemSeries[1024]; // written under seriesLock
+    private final ConcurrentHashMap<Labels, MemSeries> byLabels = new ConcurrentHashMap<>();
+    final MemPostings postings = new MemPostings();
+    private int nextOrdinal;                 // guarded by seriesLock
+    private int[] freeOrdinals = new int[0]; // guarded by seriesLock; usable in the current epoch
+    private int freeCount;                   // guarded by seriesLock
+    private long epoch;                      // guarded by seriesLock
+
+    private final AtomicLong minT = new AtomicLong(Long.MAX_VALUE);
+    private final AtomicLong maxT = new AtomicLong(Long.MIN_VALUE);
+    /** Samples older than this are out of bounds: they belong to persisted blocks. */
+    private volatile long minValidTime = Long.MIN_VALUE;
+
+    final StampedLock readPins = new StampedLock();
+    private final ConcurrentLinkedQueue<HeadAppender> appenderPool = new ConcurrentLinkedQueue<>();
+
+    final LongAdder samplesAppended = new LongAdder();
+    final LongAdder seriesCreated = new LongAdder();
+    final LongAdder seriesRemoved = new LongAdder();
+    final LongAdder chunksCreated = new LongAdder();
+    final LongAdder[] rejected = new LongAdder[AppendStatus.REASONS];
+    final LongAdder appendFailures = new LongAdder();
+
+    public Head(int samplesPerChunk, HeadChunkFiles chunkFiles, SeriesDictionary dictionary, Path epochFile,
+                FileSystemFacade fs) {
+        this.samplesPerChunk = samplesPerChunk;
+        this.chunkFiles = chunkFiles;
+        this.dictionary = dictionary;
+        this.epochFile = epochFile;
+        this.fs = fs;
+        for (int i = 0; i < rejected.length; i++) rejected[i] = new LongAdder();
+        synchronized (seriesLock) {
+            epoch = readEpoch() + 1;
+            writeEpoch(epoch);
+        }
+    }
+
+    public void setCommitLog(CommitLog log) {
+        this.commitLog = log;
+    }
+
+    CommitLog commitLog() {
+        return commitLog;
+    }
+
+    // ---- series identity -------------------------------------------------------------------
+
+    /** The series for a ref handed out earlier, or null when unknown (dropped, or from another run). */
+    MemSeries byRef(long ref) {
+        int ordinal = (int) ref;
+        MemSeries[] arr = byOrdinal;
+        if (ordinal < 0 || ordinal >= arr.length) return null;
+        MemSeries s = arr[ordinal];
+        return s != null && s.id == ref ? s : null;
+    }
+
+    /** The id of the series at {@code ordinal}, or 0. */
+    public long seriesId(int ordinal) {
+        MemSeries s = byOrdinal(ordinal);
+        return s == null ? 0 : s.id;
+    }
+
+    /** Head reads start here: older samples may linger in open chunks but belong to blocks. */
+    public long minValidTimeForReads() {
+        return minValidTime;
+    }
+
+    MemSeries byOrdinal(int ordinal) {
+        MemSeries[] arr = byOrdinal;
+        return ordinal >= 0 && ordinal < arr.length ? arr[ordinal] : null;
+    }
+
+    MemSeries byLabels(Labels labels) {
+        return byLabels.get(labels);
+    }
+
+    /**
+     * The series with these labels, created (and persisted in the dictionary) when new. {@code
+     * created[0]} tells the caller whether this call created it, so that it logs the series.
+     */
+    MemSeries getOrCreate(Labels labels, boolean[] created) {
+        MemSeries s = byLabels.get(labels);
+        if (s != null) return s;
+        synchronized (seriesLock) {
+            s = byLabels.get(labels);
+            if (s != null) return s;
+            int ordinal = freeCount > 0 ? freeOrdinals[--freeCount] : nextOrdinal++;
+            Labels interned = labels.interned();
+            s = new MemSeries((epoch << 32) | ordinal, interned, ordinal);
+            dictionary.put(interned.encode(), s.id);
+            install(s);
+        }
+        seriesCreated.increment();
+        created[0] = true;
+        return s;
+    }
+
+    /** Restores a series from the dictionary or the WAL at start-up; returns the existing one if any. */
+    MemSeries restore(long id, Labels labels) {
+        synchronized (seriesLock) {
+            int ordinal = (int) id;
+            MemSeries existing = byOrdinal(ordinal);
+            if (existing != null) {
+                if (existing.id == id) return existing;
+                LOG.log(System.Logger.Level.WARNING, "series id clash on restore, keeping the first [id={0}, labels={1}]",
+                        Long.toHexString(id), labels);
+                return null;
+            }
+            MemSeries byLabel = byLabels.get(labels);
+            if (byLabel != null) return byLabel;
+            MemSeries s = new MemSeries(id, labels.interned(), ordinal);
+            nextOrdinal = Math.max(nextOrdinal, ordinal + 1);
+            install(s);
+            return s;
+        }
+    }
+
+    /** Guarded by seriesLock. */
+    private void install(MemSeries s) {
+        MemSeries[] arr = byOrdinal;
+        if (s.ordinal >= arr.length) {
+            arr = Arrays.copyOf(arr, Math.max(s.ordinal + 1, arr.length * 2));
+        }
+        arr[s.ordinal] = s;
+        byOrdinal = arr; // volatile write publishes the series
+        byLabels.put(s.labels, s);
+        postings.add(s.ordinal, s.labels);
+    }
+
+    /** Called once after replay: ordinals below nextOrdinal that no series uses become free. */
+    void finishRestore() {
+        synchronized (seriesLock) {
+            MemSeries[] arr = byOrdinal;
+            int[] free = new int[16];
+            int n = 0;
+            for (int i = 0; i < nextOrdinal; i++) {
+                if (arr[i] == null) {
+                    if (n == free.length) free = Arrays.copyOf(free, n * 2);
+                    free[n++] = i;
+                }
+            }
+            freeOrdinals = free;
+            freeCount = n;
+        }
+    }
+
+    // ---- appending --------------------------------------------------------------------------
+
+    public HeadAppender appender() {
+        HeadAppender a = appenderPool.poll();
+        return a != null ? a : new HeadAppender(this);
+    }
+
+    void release(HeadAppender a) {
+        if (appenderPool.size() < 64) appenderPool.offer(a);
+    }
+
+    long minValidTime() {
+        return minValidTime;
+    }
+
+    /**
+     * Appends a committed sample to the series (caller holds the series' monitor): out-of-order and
+     * duplicates rejected; seals the open chunk when full.
+     *
+     * @return 0 when appended or an exact duplicate, else the negative rejection code
+     */
+    long appendLocked(MemSeries s, long t, double v) {
+        long vBits = Double.doubleToRawLongBits(v);
+        if (t <= s.maxT) {
+            if (t == s.maxT) return vBits == s.lastValueBits ? 1 : AppendStatus.DUPLICATE;
+            return AppendStatus.OUT_OF_ORDER;
+        }
+        XorChunk open = s.open;
+        if (open == null) {
+            open = s.open = new XorChunk(64);
+            chunksCreated.increment();
+        } else if (open.numSamples() >= samplesPerChunk || open.sizeBytes() >= MAX_CHUNK_BYTES) {
+            long ref = chunkFiles.write(s.id, open.minT(), open.maxT(), Encoding.XOR, open.buffer(), open.sizeBytes());
+            s.addSealed(ref, open.minT(), open.maxT());
+            open.reset();
+            chunksCreated.increment();
+        }
+        open.append(t, v);
+        s.maxT = t;
+        s.lastValueBits = vBits;
+        return 0;
+    }
+
+    void updateTimeBounds(long batchMinT, long batchMaxT) {
+        long cur;
+        while (batchMinT < (cur = minT.get()) && !minT.compareAndSet(cur, batchMinT)) { }
+        while (batchMaxT > (cur = maxT.get()) && !maxT.compareAndSet(cur, batchMaxT)) { }
+    }
+
+    public long minTime() {
+        return minT.get();
+    }
+
+    public long maxTime() {
+        return maxT.get();
+    }
+
+    // ---- start-up -----------------------------------------------------------------------------
+
+    /** Loads every series of the dictionary. */
+    public void loadDictionary() {
+        List<long[]> dup = new ArrayList<>();
+        dictionary.forEach((bytes, id) -> {
+            Labels labels;
+            try {
+                labels = Labels.decode(bytes, 0, bytes.length);
+            } catch (IllegalArgumentException e) {
+                LOG.log(System.Logger.Level.WARNING, "undecodable series dictionary entry dropped [id={0}]", Long.toHexString(id));
+                return;
+            }
+            if (restore(id, labels) == null) dup.add(new long[] {id});
+        });
+    }
+
+    /** Attaches a sealed chunk found in the head chunk files at start-up. */
+    public void restoreChunk(long ref, long seriesId, long chunkMinT, long chunkMaxT) {
+        MemSeries s = byRef(seriesId);
+        if (s == null || chunkMaxT < minValidTime) return;
+        synchronized (s) {
+            if (s.sealedCount > 0 && chunkMinT <= s.sealed[(s.sealedCount - 1) * 3 + 2]) return; // overlapping leftover
+            s.addSealed(ref, chunkMinT, chunkMaxT);
+            if (chunkMaxT > s.maxT) {
+                s.maxT = chunkMaxT;
+                s.lastValueBits = 0; // unknown until read; a duplicate check at maxT then compares against 0
+            }
+        }
+        updateTimeBounds(chunkMinT, chunkMaxT);
+    }
+
+    /** Replays one WAL sample: appended when newer than what the series has. */
+    public void replaySample(long seriesId, long t, double v) {
+        MemSeries s = byRef(seriesId);
+        if (s == null || t < minValidTime) return;
+        synchronized (s) {
+            if (appendLocked(s, t, v) == 0) {
+                updateTimeBounds(t, t);
+            }
+        }
+    }
+
+    /** Replays a WAL series record. */
+    public void replaySeries(long id, Labels labels) {
+        if (byRef(id) != null) return;
+        MemSeries s = restore(id, labels);
+        if (s != null) dictionary.put(s.labels.encode(), id);
+    }
+
+    /** Done replaying; ordinals not in use become reusable. */
+    public void replayDone() {
+        finishRestore();
+    }
+
+    // ---- truncation ---------------------------------------------------------------------------
+
+    public void setMinValidTime(long t) {
+        minValidTime = Math.max(minValidTime, t);
+    }
+
+    /**
+     * Drops everything before {@code newMinT} (now in a block): sealed chunks, emptied series (from
+     * postings and the dictionary) and head chunk files. Waits for open queriers.
+     *
+     * @return series removed
+     */
+    public int truncate(long newMinT) {
+        setMinValidTime(newMinT);
+        long stamp = readPins.writeLock();
+        int removed = 0;
+        try {
+            chunkFiles.flush();
+            MemSeries[] arr = byOrdinal;
+            List<MemSeries> dead = new ArrayList<>();
+            for (MemSeries s : arr) {
+                if (s == null) continue;
+                synchronized (s) {
+                    s.dropSealedBefore(newMinT);
+                    if (s.open != null && s.open.numSamples() > 0 && s.open.maxT() < newMinT) {
+                        s.open = null;
+                    }
+                    if (s.isEmpty() && s.pendingMaxT < newMinT) dead.add(s);
+                }
+            }
+            if (!dead.isEmpty()) {
+                synchronized (seriesLock) {
+                    // the freed ordinals may only be reused under a new, persisted epoch
+                    epoch++;
+                    writeEpoch(epoch);
+                    int[] free = freeCount + dead.size() > freeOrdinals.length
+                            ? Arrays.copyOf(freeOrdinals, freeCount + dead.size()) : freeOrdinals;
+                    MemSeries[] cur = byOrdinal;
+                    for (MemSeries s : dead) {
+                        synchronized (s) {
+                            if (!s.isEmpty()) continue; // an append raced in
+                            cur[s.ordinal] = null;
+                            byLabels.remove(s.labels);
+                            postings.remove(s.ordinal, s.labels);
+                            dictionary.remove(s.labels.encode());
+                            free[freeCount++] = s.ordinal;
+                            removed++;
+                        }
+                    }
+                    freeOrdinals = free;
+                    byOrdinal = cur;
+                }
+                seriesRemoved.add(removed);
+            }
+            chunkFiles.deleteBefore(newMinT);
+            long cur;
+            while ((cur = minT.get()) < newMinT && !minT.compareAndSet(cur, newMinT)) { }
+        } finally {
+            readPins.unlockWrite(stamp);
+        }
+        return removed;
+    }
+
+    // ---- reading --------------------------------------------------------------------------------
+
+    /** Pins the head for a querier; pass the stamp to {@link #unpin}. */
+    public long pin() {
+        return readPins.readLock();
+    }
+
+    public void unpin(long stamp) {
+        readPins.unlockRead(stamp);
+    }
+
+    /** A reader over the head, valid while pinned. */
+    public HeadReader reader() {
+        return new HeadReader(this, chunkFiles);
+    }
+
+    public long numSeries() {
+        return byLabels.size();
+    }
+
+    public MemPostings postings() {
+        return postings;
+    }
+
+    /** Visits every live series (for snapshots and statistics); the visitor runs under the series' lock. */
+    void forEachSeries(java.util.function.Consumer<MemSeries> visitor) {
+        for (MemSeries s : byOrdinal) {
+            if (s == null) continue;
+            synchronized (s) {
+                visitor.accept(s);
+            }
+        }
+    }
+
+    /** Approximate heap bytes of series objects and open chunks (the benchmark measures the real figure). */
+    public long heapBytesEstimate() {
+        long[] total = {0};
+        forEachSeries(s -> total[0] += s.heapBytes());
+        return total[0] + postings.sizeInBytes();
+    }
+
+    public HeadChunkFiles chunkFiles() {
+        return chunkFiles;
+    }
+
+    public long samplesAppended() {
+        return samplesAppended.sum();
+    }
+
+    public long seriesCreated() {
+        return seriesCreated.sum();
+    }
+
+    public long seriesRemoved() {
+        return seriesRemoved.sum();
+    }
+
+    public long chunksCreated() {
+        return chunksCreated.sum();
+    }
+
+    public long[] rejectedByReason() {
+        long[] out = new long[rejected.length];
+        for (int i = 0; i < out.length; i++) out[i] = rejected[i].sum();
+        return out;
+    }
+
+    public long appendFailures() {
+        return appendFailures.sum();
+    }
+
+    // ---- epoch file ---------------------------------------------------------------------------
+
+    private long readEpoch() {
+        try {
+            if (!Files.exists(epochFile)) return 0;
+            String s = Files.readString(epochFile, StandardCharsets.US_ASCII).trim();
+            return s.isEmpty() ? 0 : Long.parseLong(s);
+        } catch (IOException | NumberFormatException e) {
+            // a damaged epoch file: jump far ahead so no id of an earlier run can repeat
+            LOG.log(System.Logger.Level.WARNING, "unreadable series epoch file, skipping ahead [file={0}]", epochFile);
+            return (System.currentTimeMillis() / 1000) & 0x3FFFFFFF;
+        }
+    }
+
+    private void writeEpoch(long e) {
+        if (e >= (1L << 31)) throw new IllegalStateException("series id epochs exhausted");
+        Path tmp = epochFile.resolveSibling(epochFile.getFileName() + ".tmp");
+        try (FileChannel ch = fs.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            fs.write(ch, ByteBuffer.wrap((e + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            fs.force(ch);
+        } catch (IOException ex) {
+            throw StorageException.io("cannot write series epoch [file=" + epochFile + "]", ex);
+        }
+        try {
+            fs.move(tmp, epochFile);
+        } catch (IOException ex) {
+            throw StorageException.io("cannot write series epoch [file=" + epochFile + "]", ex);
+        }
+    }
+
+    @Override
+    public void close() {
+        chunkFiles.close();
+        dictionary.close();
+    }
+}

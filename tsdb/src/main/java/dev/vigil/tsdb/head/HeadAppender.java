@@ -1,0 +1,144 @@
+package dev.vigil.tsdb.head;
+
+import dev.vigil.tsdb.AppendStatus;
+import dev.vigil.tsdb.Appender;
+import dev.vigil.tsdb.Labels;
+import dev.vigil.tsdb.StorageException;
+import dev.vigil.tsdb.wal.RecordBuffer;
+import dev.vigil.tsdb.wal.WalRecords;
+import java.util.Arrays;
+
+/**
+ * A batch of samples for the head. Samples are buffered in primitive arrays; {@link #commit()}
+ * frames them (plus a series record for series this batch created) into one WAL write, then
+ * applies them under each series' monitor. Pooled by the head: after commit or rollback the
+ * instance must not be used again by the caller.
+ */
+public final class HeadAppender implements Appender {
+    private final Head head;
+    private long[] ids = new long[256];
+    private long[] ts = new long[256];
+    private double[] vs = new double[256];
+    private MemSeries[] series = new MemSeries[256];
+    private int n;
+    private long[] newIds = new long[16];
+    private byte[][] newLabels = new byte[16][];
+    private int newCount;
+    private final boolean[] created = new boolean[1];
+    private final RecordBuffer record = new RecordBuffer();
+
+    HeadAppender(Head head) {
+        this.head = head;
+    }
+
+    @Override
+    public long append(long ref, Labels labels, long t, double v) {
+        MemSeries s = ref != 0 ? head.byRef(ref) : null;
+        if (s == null) {
+            if (labels == null || labels.isEmpty()) {
+                head.rejected[(int) -AppendStatus.INVALID_LABELS - 1].increment();
+                return AppendStatus.INVALID_LABELS;
+            }
+            created[0] = false;
+            s = head.getOrCreate(labels, created);
+            if (created[0]) addNewSeries(s);
+        }
+        if (t < head.minValidTime()) {
+            head.rejected[(int) -AppendStatus.OUT_OF_BOUNDS - 1].increment();
+            return AppendStatus.OUT_OF_BOUNDS;
+        }
+        long newest = Math.max(s.pendingMaxT, s.maxT);
+        if (t <= newest) {
+            // exact duplicates of the newest committed sample are accepted and dropped, as in Prometheus
+            if (t == s.maxT && t > s.pendingMaxT && Double.doubleToRawLongBits(v) == s.lastValueBits) return s.id;
+            long code = t == newest ? AppendStatus.DUPLICATE : AppendStatus.OUT_OF_ORDER;
+            head.rejected[(int) -code - 1].increment();
+            return code;
+        }
+        s.pendingMaxT = t;
+        if (n == ids.length) grow();
+        ids[n] = s.id;
+        ts[n] = t;
+        vs[n] = v;
+        series[n] = s;
+        n++;
+        return s.id;
+    }
+
+    private void addNewSeries(MemSeries s) {
+        if (newCount == newIds.length) {
+            newIds = Arrays.copyOf(newIds, newCount * 2);
+            newLabels = Arrays.copyOf(newLabels, newCount * 2);
+        }
+        newIds[newCount] = s.id;
+        newLabels[newCount] = s.labels.encode();
+        newCount++;
+    }
+
+    private void grow() {
+        int cap = ids.length * 2;
+        ids = Arrays.copyOf(ids, cap);
+        ts = Arrays.copyOf(ts, cap);
+        vs = Arrays.copyOf(vs, cap);
+        series = Arrays.copyOf(series, cap);
+    }
+
+    @Override
+    public int commit() {
+        try {
+            if (n == 0 && newCount == 0) return 0;
+            record.reset();
+            if (newCount > 0) WalRecords.frameSeries(record, newIds, newLabels, newCount);
+            if (n > 0) WalRecords.frameSamples(record, ids, ts, vs, n);
+            Head.CommitLog log = head.commitLog();
+            if (log != null) {
+                long batchMaxT = Long.MIN_VALUE;
+                for (int i = 0; i < n; i++) batchMaxT = Math.max(batchMaxT, ts[i]);
+                try {
+                    log.log(record.array(), 0, record.length(), batchMaxT);
+                } catch (StorageException e) {
+                    head.appendFailures.increment();
+                    throw e;
+                }
+            }
+            int committed = 0;
+            long minT = Long.MAX_VALUE, maxT = Long.MIN_VALUE;
+            for (int i = 0; i < n; i++) {
+                MemSeries s = series[i];
+                long t = ts[i];
+                long r;
+                synchronized (s) {
+                    r = head.appendLocked(s, t, vs[i]);
+                }
+                if (r < 0) {
+                    head.rejected[(int) -r - 1].increment(); // lost a race with another appender
+                } else if (r == 0) {
+                    committed++;
+                    if (t < minT) minT = t;
+                    if (t > maxT) maxT = t;
+                }
+            }
+            if (committed > 0) head.updateTimeBounds(minT, maxT);
+            head.samplesAppended.add(committed);
+            return committed;
+        } finally {
+            clear();
+        }
+    }
+
+    @Override
+    public void rollback() {
+        clear();
+    }
+
+    private void clear() {
+        for (int i = 0; i < n; i++) {
+            series[i].pendingMaxT = Long.MIN_VALUE;
+            series[i] = null;
+        }
+        for (int i = 0; i < newCount; i++) newLabels[i] = null;
+        n = 0;
+        newCount = 0;
+        head.release(this);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.vigil.tsdb.head;
+
+import dev.vigil.tsdb.Labels;
+import dev.vigil.tsdb.chunk.XorChunk;
+import java.util.Arrays;
+
+/**
+ * One series in the head: its identity, its open chunk on the heap and the references of its
+ * sealed chunks in the head chunk files. About 150 bytes plus the open chunk's buffer.
+ *
+ * <p>Everything mutable is guarded by the object's monitor ({@code synchronized (series)}); the
+ * lock order is series, then {@link HeadChunkFiles}.
+ */
+final class MemSeries {
+    final long id;
+    final Labels labels;
+    final int ordinal;
+
+    /** Guarded by this. Null until the first sample after creation or a truncation. */
+    XorChunk open;
+    /** Guarded by this. Triples (fileRef, minT, maxT) of sealed chunks, oldest first. */
+    long[] sealed = NONE;
+    /** Guarded by this. */
+    int sealedCount;
+    /** Guarded by this. Sequence number of sealed[0]; the open chunk is firstChunkSeq + sealedCount. */
+    int firstChunkSeq;
+    /** Guarded by this. Newest committed timestamp, or Long.MIN_VALUE. */
+    long maxT = Long.MIN_VALUE;
+    /** Guarded by this. Raw bits of the newest committed value. */
+    long lastValueBits;
+    /**
+     * Newest timestamp appended by an uncommitted appender: lets an appender reject out-of-order
+     * samples within its own batch at append time. Racy on purpose (commit re-checks under the lock).
+     */
+    long pendingMaxT = Long.MIN_VALUE;
+
+    private static final long[] NONE = new long[0];
+
+    MemSeries(long id, Labels labels, int ordinal) {
+        this.id = id;
+        this.labels = labels;
+        this.ordinal = ordinal;
+    }
+
+    /** Guarded by this. */
+    void addSealed(long fileRef, long minT, long maxT) {
+        int need = (sealedCount + 1) * 3;
+        if (need > sealed.length) sealed = Arrays.copyOf(sealed, Math.max(need, sealed.length * 2));
+        sealed[sealedCount * 3] = fileRef;
+        sealed[sealedCount * 3 + 1] = minT;
+        sealed[sealedCount * 3 + 2] = maxT;
+        sealedCount++;
+    }
+
+    /** Guarded by this. Drops sealed chunks that end before {@code minT}; returns how many. */
+    int dropSealedBefore(long minT) {
+        int drop = 0;
+        while (drop < sealedCount && sealed[drop * 3 + 2] < minT) drop++;
+        if (drop == 0) return 0;
+        System.arraycopy(sealed, drop * 3, sealed, 0, (sealedCount - drop) * 3);
+        sealedCount -= drop;
+        firstChunkSeq += drop;
+        if (sealedCount == 0) sealed = NONE;
+        return drop;
+    }
+
+    /** Guarded by this. */
+    long minT() {
+        if (sealedCount > 0) return sealed[1];
+        return open != null && open.numSamples() > 0 ? open.minT() : Long.MAX_VALUE;
+    }
+
+    /** Guarded by this. */
+    boolean isEmpty() {
+        return sealedCount == 0 && (open == null || open.numSamples() == 0);
+    }
+
+    /** Guarded by this. Approximate heap bytes, for the memory figure. */
+    long heapBytes() {
+        return 64 + 24L + sealed.length * 8L + (open == null ? 0 : open.retainedBytes());
+    }
+}

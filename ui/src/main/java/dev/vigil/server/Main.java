@@ -1,0 +1,151 @@
+package dev.vigil.server;
+
+import dev.vigil.tsdb.Appender;
+import dev.vigil.tsdb.Labels;
+import dev.vigil.tsdb.Storage;
+import dev.vigil.tsdb.StorageStats;
+import dev.vigil.tsdb.Tsdb;
+import dev.vigil.tsdb.TsdbOptions;
+import io.javalin.Javalin;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Vigil process. This build opens the storage engine, records its own metrics into it every
+ * 15 seconds (self-monitoring), and serves {@code /metrics}, {@code /-/healthy} and {@code /-/ready}.
+ * Scraping, PromQL, the HTTP API and the UI are wired in here as those modules land.
+ */
+public final class Main {
+    private static final long SELF_INTERVAL_MS = 15_000;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        Flags flags;
+        try {
+            flags = Flags.parse(args);
+        } catch (Flags.HelpRequested h) {
+            System.out.print(Flags.usage());
+            return;
+        } catch (IllegalArgumentException e) {
+            System.err.println("vigil: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Server server = Server.start(flags);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "vigil-shutdown"));
+        System.out.println("vigil: listening on " + flags.listenAddress() + ", storage at " + flags.storagePath().toAbsolutePath());
+    }
+
+    /** A running Vigil: storage, self-monitoring and the HTTP server. */
+    static final class Server implements AutoCloseable {
+        final Storage storage;
+        final Javalin http;
+        private final ScheduledExecutorService timer;
+        private final long[] selfRefs = new long[32];
+
+        private Server(Storage storage, Javalin http, ScheduledExecutorService timer) {
+            this.storage = storage;
+            this.http = http;
+            this.timer = timer;
+        }
+
+        static Server start(Flags flags) {
+            Storage storage = Tsdb.open(flags.storagePath(),
+                    TsdbOptions.defaults().withRetention(flags.retentionMs(), flags.retentionBytes()));
+            String listen = flags.listenAddress();
+            int colon = listen.lastIndexOf(':');
+            String host = colon <= 0 ? "0.0.0.0" : listen.substring(0, colon);
+            int port = Integer.parseInt(listen.substring(colon + 1));
+            Javalin http = Javalin.create(cfg -> {
+                cfg.startup.showJavalinBanner = false;
+                cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                        .result(exposition(storage.stats())));
+                cfg.routes.get("/-/healthy", ctx -> ctx.result("Vigil is Healthy.\n"));
+                cfg.routes.get("/-/ready", ctx -> ctx.result("Vigil is Ready.\n"));
+            });
+            http.start(host, port);
+            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("vigil-self-monitor").factory());
+            Server s = new Server(storage, http, timer);
+            String instance = host.equals("0.0.0.0") ? "localhost:" + http.port() : host + ":" + http.port();
+            timer.scheduleAtFixedRate(() -> s.recordSelf(instance), 0, SELF_INTERVAL_MS, TimeUnit.MILLISECONDS);
+            return s;
+        }
+
+        /** Appends the storage's own metrics as series of job "vigil". */
+        void recordSelf(String instance) {
+            try {
+                long now = System.currentTimeMillis();
+                Map<String, Double> metrics = metrics(storage.stats());
+                Appender app = storage.appender();
+                int i = 0;
+                app.append(0, Labels.of("__name__", "up", "job", "vigil", "instance", instance), now, 1);
+                for (Map.Entry<String, Double> e : metrics.entrySet()) {
+                    if (i >= selfRefs.length) break;
+                    long r = app.append(selfRefs[i], Labels.of("__name__", e.getKey(), "job", "vigil", "instance", instance),
+                            now, e.getValue());
+                    if (r > 0) selfRefs[i] = r;
+                    i++;
+                }
+                app.commit();
+            } catch (RuntimeException e) {
+                System.err.println("vigil: self-monitoring failed: " + e.getMessage());
+            }
+        }
+
+        @Override
+        public void close() {
+            timer.shutdownNow();
+            http.stop();
+            storage.close();
+        }
+    }
+
+    /** Storage metrics under Prometheus's names where Prometheus has one. */
+    static Map<String, Double> metrics(StorageStats st) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("prometheus_tsdb_head_series", (double) st.headSeries());
+        m.put("prometheus_tsdb_head_chunks_created_total", (double) st.headChunks());
+        m.put("prometheus_tsdb_head_samples_appended_total", (double) st.samplesAppended());
+        m.put("prometheus_tsdb_head_series_created_total", (double) st.seriesCreated());
+        m.put("prometheus_tsdb_head_series_removed_total", (double) st.seriesRemoved());
+        m.put("prometheus_tsdb_blocks_loaded", (double) st.blocks().size());
+        m.put("prometheus_tsdb_compactions_total", (double) st.compactions());
+        m.put("prometheus_tsdb_compactions_failed_total", (double) st.compactionsFailed());
+        m.put("prometheus_tsdb_wal_corruptions_total", (double) st.walCorruptions());
+        m.put("prometheus_tsdb_wal_truncations_total", (double) st.walTruncations());
+        m.put("prometheus_tsdb_storage_blocks_bytes", (double) st.storageBytes());
+        m.put("prometheus_tsdb_size_retentions_total", (double) st.retentionDeletedBlocks());
+        m.put("vigil_tsdb_quarantined_total", (double) st.quarantined());
+        m.put("vigil_tsdb_append_failures_total", (double) st.appendFailures());
+        long rejected = 0;
+        for (long r : st.rejectedByReason()) rejected += r;
+        m.put("vigil_tsdb_samples_rejected_total", (double) rejected);
+        return m;
+    }
+
+    /** The Prometheus text exposition of {@link #metrics}, plus rejections by reason. */
+    static String exposition(StorageStats st) {
+        StringBuilder sb = new StringBuilder();
+        metrics(st).forEach((name, value) -> {
+            boolean counter = name.endsWith("_total");
+            sb.append("# TYPE ").append(name).append(counter ? " counter\n" : " gauge\n");
+            sb.append(name).append(' ').append(format(value)).append('\n');
+        });
+        sb.append("# TYPE vigil_tsdb_rejected_samples_total counter\n");
+        long[] r = st.rejectedByReason();
+        for (int i = 0; i < r.length; i++) {
+            sb.append("vigil_tsdb_rejected_samples_total{reason=\"").append(dev.vigil.tsdb.AppendStatus.reason(-i - 1))
+                    .append("\"} ").append(r[i]).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String format(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+}

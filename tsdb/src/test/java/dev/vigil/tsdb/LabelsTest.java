@@ -14,6 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 class LabelsTest {
+    static final long PINNED_UP_HASH = 0L; // filled in from the first run, then never changed
+
     record Invalid(String[] input, String error) {}
 
     static Stream<Invalid> invalid() {
@@ -45,7 +47,7 @@ class LabelsTest {
     void hash_is_stable_across_versions() {
         // persisted (series dictionary and WAL users rely on it): never change these numbers
         assertEquals(Labels.of("__name__", "up", "job", "node").hash(), Labels.of("job", "node", "__name__", "up").hash());
-        assertEquals(-1, Long.signum(Labels.of("__name__", "up").hash()) * 0 - 1);
+        assertEquals(PINNED_UP_HASH, Labels.of("__name__", "up").hash());
     }
 
     @Test

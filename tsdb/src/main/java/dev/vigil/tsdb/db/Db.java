@@ -16,6 +16,7 @@ import dev.vigil.tsdb.block.Block;
 import dev.vigil.tsdb.block.BlockMeta;
 import dev.vigil.tsdb.block.BlockWriter;
 import dev.vigil.tsdb.block.SeriesSource;
+import dev.vigil.tsdb.block.Tombstones;
 import dev.vigil.tsdb.fs.FileSystemFacade;
 import dev.vigil.tsdb.head.Head;
 import dev.vigil.tsdb.head.HeadChunkFiles;
@@ -120,11 +121,12 @@ public final class Db implements Storage {
         try {
             Path marker = this.dir.resolve(CLEAN_MARKER);
             boolean clean = Files.exists(marker);
+            List<String> markerLines = clean ? Files.readAllLines(marker) : List.of();
             fs.delete(marker);
             cleanLeftovers();
             openBlocks();
             long maxBlockT = Long.MIN_VALUE;
-            for (BlockRef b : blocks) maxBlockT = Math.max(maxBlockT, b.block.meta().maxTime());
+            for (BlockRef b : blocks) maxBlockT = Math.max(maxBlockT, b.block.meta().maxT());
 
             Path dictFile = this.dir.resolve("series.dict");
             SeriesDictionary dict = SeriesDictionary.open(dictFile.toFile(), 1 << 20, !clean);
@@ -134,7 +136,7 @@ public final class Db implements Storage {
             h.loadDictionary();
             Head hh = h;
             chunkFiles.open((ref, seriesId, minT, maxT, enc, data) -> hh.restoreChunk(ref, seriesId, minT, maxT));
-            this.replay = replayWal(h);
+            this.replay = cleanShutdownState(markerLines) ? null : replayWal(h);
             h.replayDone();
             w = Wal.open(this.dir.resolve("wal"), opts.walSegmentBytes(), opts.walSyncPolicy(), opts.walSyncIntervalMs(), fs);
             this.head = h;
@@ -197,7 +199,7 @@ public final class Db implements Storage {
         // a block that compaction already merged into another (crash before the delete) goes now
         Set<String> parents = new HashSet<>();
         for (BlockRef b : opened) {
-            for (BlockMeta parent : b.block.meta().parents()) parents.add(parent.ulid());
+            for (BlockMeta.BlockDesc parent : b.block.meta().compaction().parents()) parents.add(parent.ulid());
         }
         for (BlockRef b : opened) {
             if (parents.contains(b.block.meta().ulid())) {
@@ -211,7 +213,7 @@ public final class Db implements Storage {
 
     private void sortBlocks() {
         List<BlockRef> sorted = new ArrayList<>(blocks);
-        sorted.sort(Comparator.comparingLong((BlockRef b) -> b.block.meta().minTime()));
+        sorted.sort(Comparator.comparingLong((BlockRef b) -> b.block.meta().minT()));
         blocks.clear();
         blocks.addAll(sorted);
     }
@@ -227,6 +229,52 @@ public final class Db implements Storage {
         }
     }
 
+    /**
+     * After a clean shutdown every head sample is in the head chunk files (the head sealed its open
+     * chunks), so the WAL needs no replay if it is exactly as that shutdown left it: the marker names
+     * its last segment and size, and carries what replay would have rebuilt (segment times, head
+     * deletions). Returns false, and nothing is restored, when anything does not match.
+     */
+    private boolean cleanShutdownState(List<String> lines) throws IOException {
+        if (lines.isEmpty() || !lines.get(0).equals("vigil-clean-shutdown 1")) return false;
+        String[] last = lastWalSegment();
+        Map<Integer, Long> segs = new java.util.HashMap<>();
+        Map<Long, long[]> dels = new java.util.HashMap<>();
+        boolean walMatches = false;
+        try {
+            for (String line : lines.subList(1, lines.size())) {
+                String[] f = line.split(" ");
+                switch (f[0]) {
+                    case "wal" -> walMatches = last != null && f[1].equals(last[0]) && f[2].equals(last[1]);
+                    case "seg" -> segs.put(Integer.parseInt(f[1]), Long.parseLong(f[2]));
+                    case "del" -> dels.merge(Long.parseLong(f[1]), new long[] {Long.parseLong(f[2]), Long.parseLong(f[3])},
+                            Intervals::union);
+                    default -> { return false; }
+                }
+            }
+        } catch (RuntimeException e) {
+            return false;
+        }
+        if (!walMatches) return false;
+        segmentMaxT.putAll(segs);
+        headDeletions.putAll(dels);
+        return true;
+    }
+
+    /** {name, size} of the newest WAL segment, or null. */
+    private String[] lastWalSegment() throws IOException {
+        Path walDir = dir.resolve("wal");
+        if (!Files.isDirectory(walDir)) return null;
+        String best = null;
+        try (DirectoryStream<Path> ds = fs.list(walDir)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (n.matches("\\d+") && (best == null || n.compareTo(best) > 0)) best = n;
+            }
+        }
+        return best == null ? null : new String[] {best, Long.toString(Files.size(walDir.resolve(best)))};
+    }
+
     private ReplayResult replayWal(Head h) {
         SampleBatch batch = new SampleBatch();
         ReplayResult r = Wal.replay(dir.resolve("wal"), 0, (segment, type, payload) -> {
@@ -236,9 +284,11 @@ public final class Db implements Storage {
                     case WalRecords.SAMPLES -> {
                         WalRecords.decodeSamples(payload, batch);
                         long maxT = Long.MIN_VALUE;
+                        long[] ids = batch.ids(), ts = batch.ts();
+                        double[] vs = batch.vs();
                         for (int i = 0; i < batch.size(); i++) {
-                            h.replaySample(batch.id(i), batch.t(i), batch.v(i));
-                            maxT = Math.max(maxT, batch.t(i));
+                            h.replaySample(ids[i], ts[i], vs[i]);
+                            maxT = Math.max(maxT, ts[i]);
                         }
                         segmentMaxT.merge(segment, maxT, Math::max);
                     }
@@ -292,7 +342,18 @@ public final class Db implements Storage {
 
     private SourceQuerier blockSource(Block b) {
         BlockMeta m = b.meta();
-        return new SourceQuerier(b.index(), b.chunks(), m.minTime(), m.maxTime() - 1, b.tombstones()::intervals, true);
+        Tombstones tomb = b.tombstones();
+        Deletions del = tomb.isEmpty() ? Deletions.NONE : ordinal -> {
+            int from = tomb.intervalStart(ordinal), to = tomb.intervalEnd(ordinal);
+            if (from == to) return null;
+            long[] iv = new long[(to - from) * 2];
+            for (int i = from; i < to; i++) {
+                iv[(i - from) * 2] = tomb.intervalMinT(i);
+                iv[(i - from) * 2 + 1] = tomb.intervalMaxT(i);
+            }
+            return Intervals.union(iv, new long[0]);
+        };
+        return new SourceQuerier(b.index(), b.chunks(), m.minT(), m.maxT() - 1, del, true);
     }
 
     private SourceQuerier headSource() {
@@ -304,14 +365,14 @@ public final class Db implements Storage {
     @Override
     public long minTime() {
         long min = head.minTime();
-        for (BlockRef b : blocks) min = Math.min(min, b.block.meta().minTime());
+        for (BlockRef b : blocks) min = Math.min(min, b.block.meta().minT());
         return min;
     }
 
     @Override
     public long maxTime() {
         long max = head.maxTime();
-        for (BlockRef b : blocks) max = Math.max(max, b.block.meta().maxTime() - 1);
+        for (BlockRef b : blocks) max = Math.max(max, b.block.meta().maxT() - 1);
         return max;
     }
 
@@ -324,10 +385,12 @@ public final class Db implements Storage {
         try {
             for (BlockRef b : blocks) {
                 BlockMeta m = b.block.meta();
-                if (m.maxTime() <= minT || m.minTime() > maxT) continue;
+                if (m.maxT() <= minT || m.minT() > maxT) continue;
                 RoaringBitmap ords = PostingsForMatchers.resolve(b.block.index(), matchers);
                 if (ords.isEmpty()) continue;
-                b.block.addTombstones(ords.toArray(), minT, maxT);
+                Tombstones.Builder add = Tombstones.builder();
+                for (int o : ords.toArray()) add.add(o, minT, maxT);
+                b.block.writeTombstones(add.build());
             }
             long stamp = head.pin();
             RecordBuffer rec = new RecordBuffer();
@@ -368,9 +431,9 @@ public final class Db implements Storage {
         compactionLock.lock();
         try {
             for (BlockRef b : List.copyOf(blocks)) {
-                if (!b.block.hasTombstones()) continue;
+                if (b.block.tombstones().isEmpty()) continue;
                 BlockMeta m = b.block.meta();
-                rewrite(List.of(b), m.minTime(), m.maxTime(), m.level());
+                rewrite(List.of(b), m.minT(), m.maxT(), m.compaction().level());
             }
         } finally {
             compactionLock.unlock();
@@ -509,9 +572,9 @@ public final class Db implements Storage {
             long minT = Long.MAX_VALUE, maxT = Long.MIN_VALUE;
             int level = 0;
             for (BlockRef b : plan) {
-                minT = Math.min(minT, b.block.meta().minTime());
-                maxT = Math.max(maxT, b.block.meta().maxTime());
-                level = Math.max(level, b.block.meta().level());
+                minT = Math.min(minT, b.block.meta().minT());
+                maxT = Math.max(maxT, b.block.meta().maxT());
+                level = Math.max(level, b.block.meta().compaction().level());
             }
             if (!rewrite(plan, minT, maxT, level + 1)) return;
         }
@@ -548,23 +611,23 @@ public final class Db implements Storage {
         List<BlockRef> bs = new ArrayList<>(blocks);
         if (bs.size() < 2) return List.of();
         for (int i = 1; i < bs.size(); i++) {
-            if (bs.get(i).block.meta().minTime() < bs.get(i - 1).block.meta().maxTime()) {
+            if (bs.get(i).block.meta().minT() < bs.get(i - 1).block.meta().maxT()) {
                 return List.of(bs.get(i - 1), bs.get(i));
             }
         }
-        long newest = bs.get(bs.size() - 1).block.meta().maxTime();
+        long newest = bs.get(bs.size() - 1).block.meta().maxT();
         for (long r = opts.blockRangeMs() * 3; r <= opts.maxBlockRangeMs(); r *= 3) {
             List<BlockRef> group = new ArrayList<>();
             long window = Long.MIN_VALUE;
             for (BlockRef b : bs) {
                 BlockMeta m = b.block.meta();
-                long w = Math.floorDiv(m.minTime(), r) * r;
+                long w = Math.floorDiv(m.minT(), r) * r;
                 if (w != window) {
                     if (group.size() > 1 && window + r <= newest) return group;
                     group = new ArrayList<>();
                     window = w;
                 }
-                if (m.maxTime() <= w + r && m.maxTime() - m.minTime() < r) group.add(b);
+                if (m.maxT() <= w + r && m.maxT() - m.minT() < r) group.add(b);
             }
             if (group.size() > 1 && window + r <= newest) return group;
         }
@@ -575,7 +638,7 @@ public final class Db implements Storage {
         if (opts.retentionMs() > 0) {
             long newest = maxTime();
             for (BlockRef b : List.copyOf(blocks)) {
-                if (b.block.meta().maxTime() <= newest - opts.retentionMs()) {
+                if (b.block.meta().maxT() <= newest - opts.retentionMs()) {
                     dropBlock(b, "time");
                 }
             }
@@ -655,8 +718,8 @@ public final class Db implements Storage {
         List<StorageStats.BlockInfo> infos = new ArrayList<>();
         for (BlockRef b : blocks) {
             BlockMeta m = b.block.meta();
-            infos.add(new StorageStats.BlockInfo(m.ulid(), m.minTime(), m.maxTime(), m.numSeries(), m.numSamples(),
-                    m.numChunks(), m.level(), b.block.sizeBytes()));
+            infos.add(new StorageStats.BlockInfo(m.ulid(), m.minT(), m.maxT(), m.stats().numSeries(), m.stats().numSamples(),
+                    m.stats().numChunks(), m.compaction().level(), b.block.sizeBytes()));
         }
         return new StorageStats(head.numSeries(), head.chunksCreated(), head.minTime(), head.maxTime(),
                 head.samplesAppended(), head.seriesCreated(), head.seriesRemoved(), head.rejectedByReason(),
@@ -688,20 +751,45 @@ public final class Db implements Storage {
         try {
             closed = true;
             if (background != null) background.interrupt();
+            boolean sealed = false;
+            try {
+                head.sealAll();
+                sealed = true;
+            } catch (StorageException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot seal open chunks at shutdown, the WAL will be replayed: {0}", e.getMessage());
+            }
             synchronized (walLock) {
                 wal.close();
             }
             head.close();
             for (BlockRef b : blocks) b.release();
             blocks.clear();
-            try {
-                Files.writeString(dir.resolve(CLEAN_MARKER), "");
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "cannot write clean-shutdown marker: {0}", e.getMessage());
-            }
+            if (sealed) writeCleanMarker();
         } finally {
             compactionLock.unlock();
             releaseLock();
+        }
+    }
+
+    private void writeCleanMarker() {
+        try {
+            StringBuilder sb = new StringBuilder("vigil-clean-shutdown 1\n");
+            String[] last = lastWalSegment();
+            if (last != null) sb.append("wal ").append(last[0]).append(' ').append(last[1]).append('\n');
+            segmentMaxT.forEach((seg, t) -> sb.append("seg ").append(seg).append(' ').append(t).append('\n'));
+            headDeletions.forEach((id, iv) -> {
+                for (int i = 0; i < iv.length; i += 2) {
+                    sb.append("del ").append(id).append(' ').append(iv[i]).append(' ').append(iv[i + 1]).append('\n');
+                }
+            });
+            Path tmp = dir.resolve(CLEAN_MARKER + ".tmp");
+            Files.writeString(tmp, sb);
+            try (FileChannel ch = fs.open(tmp, StandardOpenOption.WRITE)) {
+                fs.force(ch);
+            }
+            fs.move(tmp, dir.resolve(CLEAN_MARKER));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot write clean-shutdown marker: {0}", e.getMessage());
         }
     }
 

@@ -232,6 +232,7 @@ public final class Head implements AutoCloseable {
      */
     long appendLocked(MemSeries s, long t, double v) {
         long vBits = Double.doubleToRawLongBits(v);
+        if (t == s.maxT && s.lastValueUnknown) resolveLastValue(s);
         if (t <= s.maxT) {
             if (t == s.maxT) return vBits == s.lastValueBits ? 1 : AppendStatus.DUPLICATE;
             return AppendStatus.OUT_OF_ORDER;
@@ -250,6 +251,18 @@ public final class Head implements AutoCloseable {
         s.maxT = t;
         s.lastValueBits = vBits;
         return 0;
+    }
+
+    /** Caller holds the series' monitor. Reads the newest sealed chunk for its last value. */
+    private void resolveLastValue(MemSeries s) {
+        s.lastValueUnknown = false;
+        if (s.sealedCount == 0) return;
+        try {
+            var it = new dev.vigil.tsdb.chunk.XorIterator().reset(chunkFiles.read(s.sealed[(s.sealedCount - 1) * 3]));
+            while (it.next() != dev.vigil.tsdb.SampleIterator.NONE) s.lastValueBits = it.atVBits();
+        } catch (StorageException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot read last chunk [series={0}]: {1}", s.labels, e.getMessage());
+        }
     }
 
     void updateTimeBounds(long batchMinT, long batchMaxT) {
@@ -292,7 +305,7 @@ public final class Head implements AutoCloseable {
             s.addSealed(ref, chunkMinT, chunkMaxT);
             if (chunkMaxT > s.maxT) {
                 s.maxT = chunkMaxT;
-                s.lastValueBits = 0; // unknown until read; a duplicate check at maxT then compares against 0
+                s.lastValueUnknown = true; // read lazily: only a sample at exactly maxT needs it
             }
         }
         updateTimeBounds(chunkMinT, chunkMaxT);
@@ -493,6 +506,21 @@ public final class Head implements AutoCloseable {
         } catch (IOException ex) {
             throw StorageException.io("cannot write series epoch [file=" + epochFile + "]", ex);
         }
+    }
+
+    /**
+     * Seals every open chunk into the head chunk files (at a clean shutdown), so that the next start
+     * finds all head data there and needs no WAL replay.
+     */
+    public void sealAll() {
+        forEachSeries(s -> {
+            XorChunk open = s.open;
+            if (open == null || open.numSamples() == 0) return;
+            long ref = chunkFiles.write(s.id, open.minT(), open.maxT(), Encoding.XOR, open.buffer(), open.sizeBytes());
+            s.addSealed(ref, open.minT(), open.maxT());
+            s.open = null;
+        });
+        chunkFiles.flush();
     }
 
     @Override

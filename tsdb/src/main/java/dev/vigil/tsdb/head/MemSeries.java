@@ -28,6 +28,8 @@ final class MemSeries {
     long maxT = Long.MIN_VALUE;
     /** Guarded by this. Raw bits of the newest committed value. */
     long lastValueBits;
+    /** Guarded by this. True after a restore from chunk files until the newest value is looked up. */
+    boolean lastValueUnknown;
     /**
      * Newest timestamp appended by an uncommitted appender: lets an appender reject out-of-order
      * samples within its own batch at append time. Racy on purpose (commit re-checks under the lock).

@@ -61,6 +61,7 @@ final class BlockIndexReader implements IndexReader {
         if (seg.get(Bytes.U32, 0) != IndexWriter.MAGIC) throw corrupt(0, "bad index magic");
         byte version = seg.get(ValueLayout.JAVA_BYTE, 4);
         if (version != IndexWriter.VERSION) throw corrupt(4, "unsupported index version [version=" + version + "]");
+        if ((seg.get(Bytes.U32, 4) & 0xFFFFFF) != 0) throw corrupt(5, "index header padding is not zero");
         long tocPos = size - TOC_BYTES;
         if (Bytes.crc32c(seg, tocPos, SECTIONS * 8) != seg.get(Bytes.U32, tocPos + SECTIONS * 8)) {
             throw corrupt(tocPos, "index toc checksum mismatch (truncated or damaged index)");

@@ -150,6 +150,7 @@ final class ChunkSegments {
             if (seg.get(Bytes.U32, 0) != MAGIC) throw CorruptionException.at(file, 0, "bad chunk segment magic");
             byte v = seg.get(ValueLayout.JAVA_BYTE, 4);
             if (v != VERSION) throw CorruptionException.at(file, 4, "unsupported chunk segment version [version=" + v + "]");
+            if ((seg.get(Bytes.U32, 4) & 0xFFFFFF) != 0) throw CorruptionException.at(file, 5, "chunk segment header padding is not zero");
         }
 
         @Override

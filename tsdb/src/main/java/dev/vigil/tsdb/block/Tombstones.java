@@ -169,6 +169,7 @@ public final class Tombstones {
         if (b.length < HEADER_BYTES + 8) throw CorruptionException.at(file, 0, "tombstones file too short [bytes=" + b.length + "]");
         if (Bytes.getU32(b, 0) != MAGIC) throw CorruptionException.at(file, 0, "bad tombstones magic");
         if (b[4] != VERSION) throw CorruptionException.at(file, 4, "unsupported tombstones version [version=" + b[4] + "]");
+        if (b[5] != 0 || b[6] != 0 || b[7] != 0) throw CorruptionException.at(file, 5, "tombstones header padding is not zero");
         int len = Bytes.getU32(b, HEADER_BYTES);
         int body = HEADER_BYTES + 4;
         if (len < 0 || (long) body + len + 4 != b.length) {

@@ -3,14 +3,41 @@ package dev.vigil.tsdb.chunk;
 import dev.vigil.tsdb.SampleIterator;
 import java.nio.ByteBuffer;
 
-/** Picks the decoder for a chunk encoding. */
+/** Static helpers over encoded chunks of any {@link Encoding}. Stateless and thread-safe. */
 public final class Chunks {
     private Chunks() {}
 
-    /** An iterator over {@code bytes} (position to limit), reusing {@code reuse} when it fits. */
-    public static SampleIterator iterator(int encoding, ByteBuffer bytes, SampleIterator reuse) {
-        if (encoding != Encoding.XOR) throw new IllegalArgumentException("unknown chunk encoding " + encoding);
-        XorIterator it = reuse instanceof XorIterator x ? x : new XorIterator();
-        return it.reset(bytes);
+    /**
+     * An iterator positioned before the first sample of the chunk in {@code chunk} (position to
+     * limit, header included). {@code reuse} is re-targeted and returned when it decodes
+     * {@code encoding}; otherwise a new iterator is made. The buffer must stay readable and
+     * unchanged while the iterator is used.
+     *
+     * @param reuse a previous iterator to recycle, or null
+     * @throws IllegalArgumentException for an unknown encoding code
+     */
+    public static ChunkSampleIterator iterator(int encoding, ByteBuffer chunk, SampleIterator reuse) {
+        ChunkSampleIterator it;
+        if (reuse instanceof ChunkSampleIterator c && c.encoding() == encoding) {
+            it = c;
+        } else {
+            it = switch (encoding) {
+                case Encoding.XOR -> new XorIterator();
+                default -> throw new IllegalArgumentException("unknown chunk encoding [encoding=" + encoding + "]");
+            };
+        }
+        return it.reset(chunk);
+    }
+
+    /**
+     * The sample count from a chunk's 2-byte big-endian header, which every encoding starts with;
+     * the buffer's position is not moved.
+     *
+     * @throws IndexOutOfBoundsException when fewer than 2 bytes remain
+     */
+    public static int numSamples(ByteBuffer chunk) {
+        int p = chunk.position();
+        if (chunk.remaining() < 2) throw new IndexOutOfBoundsException("chunk shorter than its header");
+        return ((chunk.get(p) & 0xFF) << 8) | (chunk.get(p + 1) & 0xFF);
     }
 }

@@ -5,18 +5,29 @@ import java.util.Arrays;
 /**
  * An appendable float chunk in Prometheus's XOR format (Gorilla: delta-of-delta timestamps, XOR
  * values), byte-compatible with Prometheus's {@code chunkenc.XORChunk}: a 2-byte big-endian sample
- * count, then the bit stream. The layout is in {@code tsdb/docs/format/chunks.md}.
+ * count, then the bit stream. The layout, with the bit-level derivation of test vectors, is in
+ * {@code tsdb/docs/format/chunks.md} ("XOR chunk encoding"); {@code XorChunkVectorsTest} pins the
+ * exact bytes.
  *
  * <p>Appends do not check order; the caller (the head) does. The encoder state lives in primitive
  * fields and the bytes in one growable array, so a chunk costs one object plus its buffer.
  *
- * <p>Not thread-safe. Bits already written never change, so a reader that captured
- * {@link #buffer()} and {@link #numSamples()} under the owner's lock may decode that prefix while
- * appends continue (the header count is then stale: pass the captured count to the iterator).
+ * <p>Not thread-safe. Bits already written never change (later appends only set bits after the
+ * current end, and a grown buffer is a fresh copy), so a reader that captured {@link #buffer()},
+ * {@link #sizeBytes()} and {@link #numSamples()} under the owner's lock may decode that prefix
+ * while appends continue: pass the captured count to
+ * {@link XorIterator#reset(byte[], int, int, int)}, since the header counts later appends.
  */
 public final class XorChunk {
-    /** Prometheus: chunks are cut at 120 samples; at most 2^16-1 fit the header. */
+    /** The 2-byte header holds at most 2^16-1 (Prometheus cuts head chunks at 120 samples). */
     public static final int MAX_SAMPLES = 0xFFFF;
+
+    /**
+     * Worst-case bits one append writes: a 10-byte varint (80 bits) plus a value with a new
+     * window (1+1+5+6+64 = 77 bits) for the first two samples; later ones take at most
+     * 4+64 + 77 = 145 bits.
+     */
+    private static final int MAX_BITS_PER_APPEND = 80 + 77;
 
     private byte[] buf;
     private long bitPos = 16; // after the 2-byte header
@@ -28,18 +39,28 @@ public final class XorChunk {
     private int leading = 0xFF; // 0xFF: no leading/trailing window yet
     private int trailing;
 
+    /** An empty chunk with a small initial buffer. */
     public XorChunk() {
         this(32);
     }
 
+    /** An empty chunk whose buffer starts at {@code initialCapacity} bytes (grows as needed). */
     public XorChunk(int initialCapacity) {
         buf = new byte[Math.max(initialCapacity, 8)];
     }
 
-    /** Appends a sample; the caller guarantees {@code t} is after the last one. */
+    /**
+     * Appends a sample; the caller guarantees {@code t} is after the last one (epoch millis). The
+     * value's raw bits are stored, so NaN payloads and the stale marker survive.
+     *
+     * @throws IllegalStateException when the chunk already holds {@link #MAX_SAMPLES}
+     */
     public void append(long t, double v) {
+        if (numSamples == MAX_SAMPLES) {
+            throw new IllegalStateException("xor chunk full [samples=" + numSamples + "]");
+        }
         long vBits = Double.doubleToRawLongBits(v);
-        ensureBits(64 + 64 + 16);
+        ensureBits(MAX_BITS_PER_APPEND);
         if (numSamples == 0) {
             writeVarint(t);
             writeBits(vBits, 64);
@@ -145,6 +166,7 @@ public final class XorChunk {
         }
     }
 
+    /** The samples appended so far. */
     public int numSamples() {
         return numSamples;
     }
@@ -196,15 +218,42 @@ public final class XorChunk {
     }
 
     /**
-     * Rebuilds an appendable chunk from encoded bytes (a snapshot or a sealed chunk reopened), so
-     * appends continue exactly as if it had never been serialized.
+     * Reopens encoded bytes (a snapshot, or a sealed chunk) as an appendable chunk. The bytes are
+     * copied as they are and the encoder state is restored from decoding them, so later appends
+     * produce exactly the bytes that appending everything to one chunk would have.
+     *
+     * <p>Unlike Prometheus's {@code XORChunk.Appender()}, a chunk whose values never changed keeps
+     * "no XOR window yet" instead of adopting a 0/0 window: Prometheus's encoding after a reopen
+     * is valid but differs from an uninterrupted one; ours does not.
+     *
+     * @throws IllegalArgumentException when the bytes are truncated or damaged
      */
     public static XorChunk fromBytes(byte[] src, int off, int len) {
+        XorIterator it = new XorIterator().reset(src, off, len);
+        while (it.next() != XorIterator.NONE) {
+            // decode to the end: the iterator then holds the encoder's state
+        }
+        if (it.corrupt() || len < 2) {
+            throw new IllegalArgumentException("corrupt xor chunk [length=" + len + "]");
+        }
         XorChunk c = new XorChunk(Math.max(len + 16, 32));
-        int n = ((src[off] & 0xFF) << 8) | (src[off + 1] & 0xFF);
-        XorIterator it = new XorIterator().reset(src, off, len, n);
-        while (it.next() != dev.vigil.tsdb.SampleIterator.NONE) {
-            c.append(it.atT(), Double.longBitsToDouble(it.atVBits()));
+        System.arraycopy(src, off, c.buf, 0, len);
+        c.bitPos = it.bitPosition();
+        int usedBytes = (int) ((c.bitPos + 7) >>> 3);
+        // bits past the last sample must be zero: writes OR into the buffer
+        Arrays.fill(c.buf, usedBytes, len, (byte) 0);
+        int tail = (int) (c.bitPos & 7);
+        if (tail != 0) c.buf[usedBytes - 1] &= (byte) (0xFF00 >>> tail);
+        c.numSamples = it.samplesRead();
+        if (c.numSamples > 0) {
+            c.lastT = it.atT();
+            c.lastVBits = it.atVBits();
+            c.firstT = it.firstT();
+        }
+        c.lastDelta = it.lastDelta();
+        if (it.hasWindow()) {
+            c.leading = it.leading();
+            c.trailing = it.trailing();
         }
         return c;
     }

@@ -1,28 +1,50 @@
 package dev.vigil.tsdb.chunk;
 
-import dev.vigil.tsdb.SampleIterator;
 import java.nio.ByteBuffer;
 
 /**
- * Decodes a Prometheus XOR chunk from a heap array or a {@link ByteBuffer} (a mapped file), with
- * no allocation per sample. Reusable: {@code reset} re-targets it. Not thread-safe.
+ * Decodes a Prometheus XOR chunk (layout: {@code tsdb/docs/format/chunks.md}, "XOR chunk
+ * encoding") from a heap array or a {@link ByteBuffer} such as a mapped file, with no allocation
+ * per sample. Accepts exactly what Prometheus's {@code xorIterator} accepts for well-formed input.
+ *
+ * <p>{@link #seek(long)} never moves backwards; once {@link #next()} or {@link #seek(long)} has
+ * returned {@link #NONE} (exhausted or {@link #corrupt()}), both keep returning it. Reusable:
+ * {@code reset} re-targets it at another chunk. Not thread-safe.
  */
-public final class XorIterator implements SampleIterator {
+public final class XorIterator implements ChunkSampleIterator {
     private byte[] array;        // heap source, or null
-    private ByteBuffer buffer;   // direct/mapped source when array is null
+    private ByteBuffer buffer;   // direct/mapped/read-only source when array is null
     private int base;            // offset of the chunk's first byte (the header)
     private long endBit;         // bits available, relative to base
     private long bitPos;
     private int total;           // samples to decode
     private int read;
+    private boolean done;        // NONE was returned
+    private long firstT;
     private long t;
     private long delta;
     private long vBits;
     private int leading;
     private int trailing;
+    private boolean window;      // a leading/trailing window has been read
     private boolean corrupt;
 
-    /** Decodes {@code len} bytes at {@code off}, stopping after {@code numSamples} samples. */
+    @Override
+    public byte encoding() {
+        return Encoding.XOR;
+    }
+
+    /** Decodes the {@code len} bytes at {@code off}; the sample count comes from the header. */
+    @Override
+    public XorIterator reset(byte[] src, int off, int len) {
+        return reset(src, off, len, -1);
+    }
+
+    /**
+     * Decodes the {@code len} bytes at {@code off}, stopping after {@code numSamples} samples (or
+     * the header's count when negative). Pass a count captured together with the length to read a
+     * live {@link XorChunk} while appends continue: its header may already count later samples.
+     */
     public XorIterator reset(byte[] src, int off, int len, int numSamples) {
         this.array = src;
         this.buffer = null;
@@ -31,6 +53,7 @@ public final class XorIterator implements SampleIterator {
     }
 
     /** Decodes {@code buf} from its position to its limit; the sample count comes from the header. */
+    @Override
     public XorIterator reset(ByteBuffer buf) {
         if (buf.hasArray()) {
             return reset(buf.array(), buf.arrayOffset() + buf.position(), buf.remaining(), -1);
@@ -43,37 +66,47 @@ public final class XorIterator implements SampleIterator {
 
     private XorIterator init(int len, int numSamples) {
         this.endBit = (long) len * 8;
+        corrupt = false;
         if (len < 2) {
             total = 0;
+            corrupt = true; // even an empty chunk has its 2-byte header
         } else {
-            int header = (byte0(0) << 8) | byte0(1);
-            // a live chunk's header may already count appends made after the caller's capture
+            int header = (byteAt(0) << 8) | byteAt(1);
             total = numSamples < 0 ? header : numSamples;
         }
         bitPos = 16;
         read = 0;
+        done = false;
+        t = 0;
+        delta = 0;
+        vBits = 0;
         leading = 0;
         trailing = 0;
-        corrupt = false;
+        window = false;
         return this;
     }
 
-    private int byte0(int i) {
+    private int byteAt(int i) {
         return array != null ? array[base + i] & 0xFF : buffer.get(base + i) & 0xFF;
     }
 
-    /** True when decoding ran past the end of the bytes (a damaged chunk); iteration then stops. */
+    @Override
     public boolean corrupt() {
         return corrupt;
     }
 
     @Override
     public int next() {
-        if (read >= total || corrupt) return NONE;
+        if (done) return NONE;
+        if (read >= total || corrupt) {
+            done = true;
+            return NONE;
+        }
         try {
             if (read == 0) {
                 long ux = readUvarint();
                 t = (ux >>> 1) ^ -(ux & 1);
+                firstT = t;
                 vBits = readBits(64);
             } else if (read == 1) {
                 delta = readUvarint();
@@ -92,6 +125,8 @@ public final class XorIterator implements SampleIterator {
                 long dod = 0;
                 if (sz != 0) {
                     long bits = readBits(sz);
+                    // n-bit fields are unsigned on the wire; Prometheus's bitRange puts
+                    // [-(2^(n-1)-1), 2^(n-1)] in them, so only values above 2^(n-1) are negative
                     if (sz != 64 && bits > (1L << (sz - 1))) bits -= 1L << sz;
                     dod = bits;
                 }
@@ -100,7 +135,9 @@ public final class XorIterator implements SampleIterator {
                 readValue();
             }
         } catch (IndexOutOfBoundsException e) {
+            // thrown by our own bounds checks only: the chunk is shorter than its header says
             corrupt = true;
+            done = true;
             return NONE;
         }
         read++;
@@ -110,22 +147,29 @@ public final class XorIterator implements SampleIterator {
     private void readValue() {
         if (readBit() == 0) return;
         if (readBit() == 1) {
-            leading = (int) readBits(5);
+            int newLeading = (int) readBits(5);
             int sigBits = (int) readBits(6);
-            if (sigBits == 0) sigBits = 64;
-            trailing = 64 - leading - sigBits;
+            if (sigBits == 0) sigBits = 64; // 64 does not fit 6 bits; 0 never occurs otherwise
+            if (newLeading + sigBits > 64) throw new IndexOutOfBoundsException("bad xor window");
+            leading = newLeading;
+            trailing = 64 - newLeading - sigBits;
+            window = true;
         }
         int sigBits = 64 - leading - trailing;
         long bits = readBits(sigBits);
         vBits ^= bits << trailing;
     }
 
+    /** Go's {@code binary.ReadUvarint}, including its overflow rule for the 10th byte. */
     private long readUvarint() {
         long x = 0;
         int s = 0;
         for (int i = 0; i < 10; i++) {
             long b = readBits(8);
-            if (b < 0x80) return x | (b << s);
+            if (b < 0x80) {
+                if (i == 9 && b > 1) throw new IndexOutOfBoundsException("uvarint overflow");
+                return x | (b << s);
+            }
             x |= (b & 0x7F) << s;
             s += 7;
         }
@@ -134,7 +178,7 @@ public final class XorIterator implements SampleIterator {
 
     private int readBit() {
         if (bitPos >= endBit) throw new IndexOutOfBoundsException();
-        int b = byte0((int) (bitPos >>> 3));
+        int b = byteAt((int) (bitPos >>> 3));
         int bit = (b >>> (7 - (bitPos & 7))) & 1;
         bitPos++;
         return bit;
@@ -144,7 +188,7 @@ public final class XorIterator implements SampleIterator {
         if (bitPos + n > endBit) throw new IndexOutOfBoundsException();
         long v = 0;
         while (n > 0) {
-            int b = byte0((int) (bitPos >>> 3));
+            int b = byteAt((int) (bitPos >>> 3));
             int used = (int) (bitPos & 7);
             int avail = 8 - used;
             int take = Math.min(avail, n);
@@ -158,6 +202,7 @@ public final class XorIterator implements SampleIterator {
 
     @Override
     public int seek(long target) {
+        if (done) return NONE;
         if (read > 0 && t >= target) return FLOAT;
         while (next() == FLOAT) {
             if (t >= target) return FLOAT;
@@ -165,18 +210,50 @@ public final class XorIterator implements SampleIterator {
         return NONE;
     }
 
+    /** The current sample's timestamp, epoch millis; undefined before the first {@code next}. */
     @Override
     public long atT() {
         return t;
     }
 
+    /** The current sample's value; undefined before the first {@code next}. */
     @Override
     public double atV() {
         return Double.longBitsToDouble(vBits);
     }
 
-    /** The current value's raw bits (NaN payloads and the stale marker preserved). */
+    @Override
     public long atVBits() {
         return vBits;
+    }
+
+    // encoder state, for XorChunk.fromBytes
+
+    long bitPosition() {
+        return bitPos;
+    }
+
+    int samplesRead() {
+        return read;
+    }
+
+    long firstT() {
+        return firstT;
+    }
+
+    long lastDelta() {
+        return delta;
+    }
+
+    boolean hasWindow() {
+        return window;
+    }
+
+    int leading() {
+        return leading;
+    }
+
+    int trailing() {
+        return trailing;
     }
 }

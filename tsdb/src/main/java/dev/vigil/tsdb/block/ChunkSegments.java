@@ -68,7 +68,8 @@ final class ChunkSegments {
         long write(byte encoding, byte[] data, int len) throws IOException {
             int hdr = Bytes.putUvarint(scratch, 0, len);
             long total = hdr + 1L + len + 4;
-            if (ch == null || offset + total > maxSegmentBytes) cut();
+            // a chunk bigger than the cap still goes into a fresh segment of its own, never an empty one
+            if (ch == null || (offset + total > maxSegmentBytes && offset > HEADER_BYTES)) cut();
             long ref = ref(segment, offset);
             crc.reset();
             crc.update(encoding);

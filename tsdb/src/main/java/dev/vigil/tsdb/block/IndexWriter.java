@@ -35,6 +35,10 @@ final class IndexWriter implements AutoCloseable {
     private final long[] toc = new long[SECTIONS];
     private int section;
 
+    // series entry offsets relative to the series content start, filled by addSeries
+    private long[] seriesOffsets;
+    private int seriesCount;
+
     // postings: offsets relative to the postings content start, filled by writePostings
     private long[] pairOffset;
     private int[] pairLength;
@@ -120,9 +124,6 @@ final class IndexWriter implements AutoCloseable {
         seriesOffsets = new long[count];
         seriesCount = 0;
     }
-
-    private long[] seriesOffsets;
-    private int seriesCount;
 
     /**
      * One series entry: {@code uvarint nLabels | (uvarint nameRef, uvarint valueRef)* | uvarint

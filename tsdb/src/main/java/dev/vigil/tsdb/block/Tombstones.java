@@ -46,6 +46,7 @@ public final class Tombstones {
         this.maxT = maxT;
     }
 
+    /** A builder for new tombstones. */
     public static Builder builder() {
         return new Builder();
     }
@@ -280,6 +281,7 @@ public final class Tombstones {
             return this;
         }
 
+        /** Adds every interval of {@code t}. */
         public Builder addAll(Tombstones t) {
             for (int s = 0; s < t.ordinals.length; s++) {
                 for (int i = t.start[s]; i < t.start[s + 1]; i++) add(t.ordinals[s], t.minT[i], t.maxT[i]);
@@ -287,6 +289,7 @@ public final class Tombstones {
             return this;
         }
 
+        /** The sorted, merged tombstones; the builder stays usable. */
         public Tombstones build() {
             if (n == 0) return EMPTY;
             Integer[] idx = new Integer[n];

@@ -408,6 +408,42 @@ class BlockTest {
     }
 
     @Test
+    void concurrentReaders_seeTheSameData() throws Exception {
+        List<TestSeries> series = new ArrayList<>();
+        for (int i = 0; i < 50; i++) series.add(regular(Labels.of("__name__", "m", "i", Integer.toString(i)), i, 700, 1000));
+        series.sort((a, b) -> a.labels().compareTo(b.labels()));
+        BlockMeta meta = write(series, 0, Long.MAX_VALUE);
+        try (Block b = Block.open(dir.resolve(meta.ulid()), FS)) {
+            List<Thread> threads = new ArrayList<>();
+            List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int k = 0; k < 4; k++) {
+                Thread t = new Thread(() -> {
+                    try {
+                        for (int round = 0; round < 5; round++) assertBlockHolds(b, series);
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                });
+                threads.add(t);
+                t.start();
+            }
+            for (Thread t : threads) t.join();
+            assertEquals(List.of(), errors);
+        }
+    }
+
+    @Test
+    void segmentCapSmallerThanAChunk_stillWritesEveryChunkOnce() throws IOException {
+        BlockMeta meta = BlockWriter.write(dir, Ulid.next(), 0, Long.MAX_VALUE, new TestSeries.Source(sample()), 1, List.of(), Tombstones.EMPTY, FS, 64);
+        try (Stream<Path> files = Files.list(dir.resolve(meta.ulid()).resolve("chunks"))) {
+            assertEquals(meta.stats().numChunks(), files.count(), "one chunk per segment, no empty segments");
+        }
+        try (Block b = Block.open(dir.resolve(meta.ulid()), FS)) {
+            assertBlockHolds(b, sample());
+        }
+    }
+
+    @Test
     void labelsOfAnOrdinalOutOfRange_throws() {
         try (Block b = Block.open(writeSample(), FS)) {
             assertThrows(IndexOutOfBoundsException.class, () -> b.index().labels(3));

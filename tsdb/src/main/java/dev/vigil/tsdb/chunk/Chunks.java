@@ -23,6 +23,7 @@ public final class Chunks {
         } else {
             it = switch (encoding) {
                 case Encoding.XOR -> new XorIterator();
+                case Encoding.DENSE -> new DenseIterator();
                 default -> throw new IllegalArgumentException("unknown chunk encoding [encoding=" + encoding + "]");
             };
         }

@@ -9,5 +9,14 @@ public final class Encoding {
     /** Prometheus's XOR (Gorilla) float chunk, byte-compatible with {@code chunkenc.EncXOR}. */
     public static final byte XOR = 1;
 
+    /**
+     * Vigil's dense float encoding for persisted blocks ({@link DenseChunk}, {@link
+     * DenseIterator}): written once at compaction, never appended to. Not understood by
+     * Prometheus: remote read re-encodes these chunks as {@link #XOR}. Note that Prometheus uses
+     * code 2 for its integer histogram chunks; if Vigil ever stores those in Prometheus's form
+     * they need another code here.
+     */
+    public static final byte DENSE = 2;
+
     private Encoding() {}
 }

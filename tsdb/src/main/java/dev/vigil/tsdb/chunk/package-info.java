@@ -6,6 +6,10 @@
  *   <li>{@link dev.vigil.tsdb.chunk.XorChunk} / {@link dev.vigil.tsdb.chunk.XorIterator}:
  *       Prometheus's XOR chunk, bit-for-bit. The head appends to it, and remote read ships it as
  *       is, so it must stay byte-compatible with Prometheus's {@code tsdb/chunkenc/xor.go}.
+ *   <li>{@link dev.vigil.tsdb.chunk.DenseChunk} / {@link dev.vigil.tsdb.chunk.DenseIterator}:
+ *       Vigil's denser encoding for persisted blocks (decimal scaling, delta-of-delta,
+ *       frame-of-reference bit packing), written once per chunk at compaction; about 1 byte per
+ *       sample on typical series against roughly 3 for XOR.
  *   <li>{@link dev.vigil.tsdb.chunk.ChunkSampleIterator} is the decoder shape shared by all
  *       encodings; {@link dev.vigil.tsdb.chunk.Chunks#iterator} picks one by code.
  * </ul>

@@ -129,7 +129,7 @@ public final class Db implements Storage {
             for (BlockRef b : blocks) maxBlockT = Math.max(maxBlockT, b.block.meta().maxT());
 
             Path dictFile = this.dir.resolve("series.dict");
-            SeriesDictionary dict = SeriesDictionary.open(dictFile.toFile(), 1 << 20, !clean);
+            SeriesDictionary dict = SeriesDictionary.open(dictFile.toFile(), 1 << 16, !clean);
             HeadChunkFiles chunkFiles = new HeadChunkFiles(this.dir.resolve("chunks_head"), opts.headChunkFileBytes(), fs);
             h = new Head(opts.samplesPerChunk(), chunkFiles, dict, this.dir.resolve("series.epoch"), fs);
             h.setMinValidTime(maxBlockT);
@@ -190,7 +190,7 @@ public final class Db implements Storage {
                 if (!p.getFileName().toString().matches("[0-9A-HJKMNP-TV-Z]{26}")) continue;
                 try {
                     opened.add(new BlockRef(Block.open(p, fs), p, fs));
-                } catch (CorruptionException | StorageException e) {
+                } catch (StorageException e) {
                     LOG.log(System.Logger.Level.ERROR, "damaged block quarantined [dir={0}]: {1}", p, e.getMessage());
                     quarantine(p);
                 }

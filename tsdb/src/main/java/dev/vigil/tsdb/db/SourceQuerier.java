@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
-import org.roaringbitmap.PeakableIntIterator;
+import org.roaringbitmap.IntIterator;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
@@ -82,7 +82,7 @@ final class SourceQuerier {
         if (matchers.length == 0) return index.labelNames();
         TreeSet<String> names = new TreeSet<>(Labels::compareUtf8);
         ChunkMetas metas = new ChunkMetas();
-        PeakableIntIterator it = PostingsForMatchers.resolve(index, matchers).getIntIterator();
+        IntIterator it = PostingsForMatchers.resolve(index, matchers).getIntIterator();
         while (it.hasNext()) {
             int o = it.next();
             if (!hasData(o, lo, hi, metas)) continue;
@@ -98,7 +98,7 @@ final class SourceQuerier {
         if (matchers.length == 0) return index.labelValues(name);
         TreeSet<String> values = new TreeSet<>(Labels::compareUtf8);
         ChunkMetas metas = new ChunkMetas();
-        PeakableIntIterator it = PostingsForMatchers.resolve(index, matchers).getIntIterator();
+        IntIterator it = PostingsForMatchers.resolve(index, matchers).getIntIterator();
         while (it.hasNext()) {
             int o = it.next();
             if (!hasData(o, lo, hi, metas)) continue;
@@ -136,12 +136,29 @@ final class SourceQuerier {
                 if (l.isEmpty()) continue; // dropped meanwhile
                 long[] del = deletions.intervals(o);
                 if (del != null && fullyDeleted(del)) continue;
+                if ((del != null || !anyChunkInside()) && !hasSampleInRange(o, del)) continue;
                 current = o;
                 labels = l;
                 returned++;
                 return true;
             }
             return false;
+        }
+
+        private final ChunkSeriesIterator probe = new ChunkSeriesIterator();
+
+        /** Whether some chunk lies wholly inside [lo, hi] (then the series surely has a sample there). */
+        private boolean anyChunkInside() {
+            for (int i = 0; i < metas.size(); i++) {
+                if (metas.minT(i) >= lo && metas.maxT(i) <= hi) return true;
+            }
+            return false;
+        }
+
+        /** Decodes just enough to tell whether a sample survives the range and the deletions. */
+        private boolean hasSampleInRange(int o, long[] del) {
+            probe.reset(chunks, index, o, lo, hi, del, warnings);
+            return probe.next() != SampleIterator.NONE;
         }
 
         private boolean fullyDeleted(long[] del) {

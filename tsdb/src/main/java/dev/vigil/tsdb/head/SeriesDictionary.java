@@ -27,7 +27,7 @@ public final class SeriesDictionary implements AutoCloseable {
     /**
      * Opens or creates the dictionary file.
      *
-     * @param expectedSeries sizing hint; Chronicle Map grows up to 20 times past it
+     * @param expectedSeries sizing hint; Chronicle Map grows up to 1000 times past it
      * @param recover true after an unclean shutdown: repairs segment locks and half-written entries
      */
     public static SeriesDictionary open(File file, long expectedSeries, boolean recover) {
@@ -38,7 +38,7 @@ public final class SeriesDictionary implements AutoCloseable {
                     .entries(Math.max(expectedSeries, 1024))
                     // canonical label bytes of a typical series (6-8 labels)
                     .averageKeySize(110)
-                    .maxBloatFactor(20);
+                    .maxBloatFactor(1000);
             ChronicleMap<byte[], Long> m = recover && file.exists()
                     ? builder.recoverPersistedTo(file, true, corruption -> LOG.log(System.Logger.Level.WARNING,
                             "series dictionary entry dropped in recovery [file={0}]: {1}", file, corruption.message()))

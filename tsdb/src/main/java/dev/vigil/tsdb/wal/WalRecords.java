@@ -1,0 +1,245 @@
+package dev.vigil.tsdb.wal;
+
+import dev.vigil.tsdb.Labels;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+
+/**
+ * Framing and the payload codecs of the WAL's record types. The byte layout is specified in
+ * {@code tsdb/docs/format/wal.md}.
+ *
+ * <p>A frame is {@code [u8 type][u32 BE payload length][u32 BE CRC32C(type byte, payload)][payload]}.
+ * The {@code frame*} methods append one complete frame to a caller-owned {@link RecordBuffer}, so a
+ * commit can frame a {@link #SERIES} record and then a {@link #SAMPLES} record and hand both to one
+ * {@link Wal#log} call. They allocate nothing once the buffer has grown.
+ *
+ * <p>The decoders read a payload from its position to its limit (as handed to a
+ * {@link RecordHandler}) and throw {@link IllegalArgumentException} on a payload that is malformed
+ * although its CRC matched (a bug or a newer format, not disk damage). Stateless and thread-safe.
+ */
+public final class WalRecords {
+    /** Bytes before the payload: type, length, CRC. */
+    public static final int HEADER_BYTES = 9;
+    /** New series: (series ref, {@link Labels#encode()} bytes) pairs. */
+    public static final byte SERIES = 1;
+    /** Samples: (series ref, timestamp, value) triples. */
+    public static final byte SAMPLES = 2;
+    /** Deletions: (series ref, minT, maxT) triples, inclusive. */
+    public static final byte TOMBSTONES = 3;
+    /** Highest valid type; the type byte's top bit is reserved, and 0 marks a zero-filled tail. */
+    public static final int MAX_TYPE = 127;
+
+    // Smallest encoded entry per record type, used to reject a count that cannot fit the payload
+    // before sizing arrays by it.
+    private static final int MIN_SERIES_ENTRY = 2;
+    private static final int MIN_SAMPLE_ENTRY = 10;
+    private static final int MIN_TOMBSTONE_ENTRY = 3;
+
+    private WalRecords() {}
+
+    /**
+     * Appends a {@link #SERIES} frame for {@code ids[0..n)} with {@code labels[i]} the
+     * {@link Labels#encode()} output of series {@code ids[i]}.
+     */
+    public static void frameSeries(RecordBuffer out, long[] ids, byte[][] labels, int n) {
+        checkCount(n, ids.length, labels.length);
+        int start = begin(out, SERIES, n);
+        long prev = 0;
+        for (int i = 0; i < n; i++) {
+            out.putVarint(ids[i] - prev);
+            prev = ids[i];
+            byte[] l = labels[i];
+            out.putUvarint(l.length);
+            out.putBytes(l, 0, l.length);
+        }
+        finish(out, start);
+    }
+
+    /**
+     * Appends a {@link #SAMPLES} frame for samples {@code [0, n)}: series ref {@code ids[i]},
+     * timestamp {@code ts[i]} (epoch millis), value {@code vs[i]} stored by its raw bits.
+     */
+    public static void frameSamples(RecordBuffer out, long[] ids, long[] ts, double[] vs, int n) {
+        checkCount(n, ids.length, Math.min(ts.length, vs.length));
+        int start = begin(out, SAMPLES, n);
+        long prevId = 0;
+        long prevT = 0;
+        for (int i = 0; i < n; i++) {
+            out.putVarint(ids[i] - prevId);
+            out.putVarint(ts[i] - prevT);
+            out.putLong(Double.doubleToRawLongBits(vs[i]));
+            prevId = ids[i];
+            prevT = ts[i];
+        }
+        finish(out, start);
+    }
+
+    /** Appends a {@link #TOMBSTONES} frame: series {@code ids[i]} loses its samples in {@code [minTs[i], maxTs[i]]}. */
+    public static void frameTombstones(RecordBuffer out, long[] ids, long[] minTs, long[] maxTs, int n) {
+        checkCount(n, ids.length, Math.min(minTs.length, maxTs.length));
+        int start = begin(out, TOMBSTONES, n);
+        long prev = 0;
+        for (int i = 0; i < n; i++) {
+            out.putVarint(ids[i] - prev);
+            out.putVarint(minTs[i]);
+            out.putVarint(maxTs[i] - minTs[i]);
+            prev = ids[i];
+        }
+        finish(out, start);
+    }
+
+    /**
+     * Decodes a {@link #SAMPLES} payload into {@code out}, replacing its content.
+     *
+     * @return the number of samples, also {@code out.size()}
+     * @throws IllegalArgumentException when the payload is malformed
+     */
+    public static int decodeSamples(ByteBuffer payload, SampleBatch out) {
+        out.reset();
+        try {
+            int n = readCount(payload, MIN_SAMPLE_ENTRY, "samples");
+            out.ensureCapacity(n);
+            long[] ids = out.ids();
+            long[] ts = out.ts();
+            double[] vs = out.vs();
+            long id = 0;
+            long t = 0;
+            for (int i = 0; i < n; i++) {
+                id += readVarint(payload);
+                t += readVarint(payload);
+                ids[i] = id;
+                ts[i] = t;
+                vs[i] = Double.longBitsToDouble(payload.getLong());
+            }
+            checkConsumed(payload, "samples");
+            out.setSize(n);
+            return n;
+        } catch (BufferUnderflowException e) {
+            throw truncated("samples");
+        }
+    }
+
+    /**
+     * Decodes a {@link #SERIES} payload, calling {@code consumer} with each series ref and its
+     * labels in record order.
+     *
+     * @return the number of series
+     * @throws IllegalArgumentException when the payload (or a label encoding in it) is malformed
+     */
+    public static int decodeSeries(ByteBuffer payload, LongObjConsumer<Labels> consumer) {
+        try {
+            int n = readCount(payload, MIN_SERIES_ENTRY, "series");
+            long id = 0;
+            for (int i = 0; i < n; i++) {
+                id += readVarint(payload);
+                long len = readUvarint(payload);
+                if (len < 0 || len > payload.remaining()) throw truncated("series"); // < 0: above 2^63 unsigned
+                int l = (int) len;
+                Labels labels;
+                if (payload.hasArray()) {
+                    labels = Labels.decode(payload.array(), payload.arrayOffset() + payload.position(), l);
+                    payload.position(payload.position() + l);
+                } else {
+                    // Mapped segments are direct buffers. Series records are rare (new series
+                    // only) and Labels.decode allocates anyway, so an exact-size copy is fine; an
+                    // exact size also keeps a malformed varint from reading stale scratch bytes.
+                    byte[] copy = new byte[l];
+                    payload.get(copy);
+                    labels = Labels.decode(copy, 0, l);
+                }
+                consumer.accept(id, labels);
+            }
+            checkConsumed(payload, "series");
+            return n;
+        } catch (BufferUnderflowException | ArrayIndexOutOfBoundsException e) {
+            // Labels.decode reads a trailing truncated uvarint past its slice as an array index error.
+            throw truncated("series");
+        }
+    }
+
+    /**
+     * Decodes a {@link #TOMBSTONES} payload, calling {@code consumer} per tombstone in record order.
+     *
+     * @return the number of tombstones
+     * @throws IllegalArgumentException when the payload is malformed
+     */
+    public static int decodeTombstones(ByteBuffer payload, TombstoneConsumer consumer) {
+        try {
+            int n = readCount(payload, MIN_TOMBSTONE_ENTRY, "tombstones");
+            long id = 0;
+            for (int i = 0; i < n; i++) {
+                id += readVarint(payload);
+                long minT = readVarint(payload);
+                long maxT = minT + readVarint(payload);
+                consumer.accept(id, minT, maxT);
+            }
+            checkConsumed(payload, "tombstones");
+            return n;
+        } catch (BufferUnderflowException e) {
+            throw truncated("tombstones");
+        }
+    }
+
+    /** Writes the header placeholder and the entry count; returns the frame's start offset. */
+    private static int begin(RecordBuffer out, byte type, int n) {
+        int start = out.length();
+        out.ensure(HEADER_BYTES + 5);
+        out.putByte(type);
+        out.truncate(start + HEADER_BYTES); // length and CRC are filled in by finish
+        out.putUvarint(n);
+        return start;
+    }
+
+    private static void finish(RecordBuffer out, int start) {
+        byte[] b = out.array();
+        int payloadLen = out.length() - start - HEADER_BYTES;
+        out.crc.reset();
+        out.crc.update(b[start]);
+        out.crc.update(b, start + HEADER_BYTES, payloadLen);
+        out.putIntAt(start + 1, payloadLen);
+        out.putIntAt(start + 5, (int) out.crc.getValue());
+    }
+
+    private static void checkCount(int n, int len1, int len2) {
+        if (n < 0 || n > len1 || n > len2) {
+            throw new IllegalArgumentException("record entry count out of range [n=" + n + ", arrays=" + Math.min(len1, len2) + "]");
+        }
+    }
+
+    private static int readCount(ByteBuffer p, int minEntryBytes, String what) {
+        long n = readUvarint(p);
+        if (n > p.remaining() / minEntryBytes) {
+            throw new IllegalArgumentException("malformed " + what + " record: count exceeds payload [count=" + n
+                    + ", bytes=" + p.remaining() + "]");
+        }
+        return (int) n;
+    }
+
+    private static void checkConsumed(ByteBuffer p, String what) {
+        if (p.hasRemaining()) {
+            throw new IllegalArgumentException("malformed " + what + " record: trailing bytes [bytes=" + p.remaining() + "]");
+        }
+    }
+
+    private static IllegalArgumentException truncated(String what) {
+        return new IllegalArgumentException("malformed " + what + " record: payload ends inside an entry");
+    }
+
+    static long readUvarint(ByteBuffer p) {
+        long x = 0;
+        for (int s = 0; s < 64; s += 7) {
+            byte b = p.get();
+            if (b >= 0) {
+                if (s == 63 && b > 1) break;
+                return x | ((long) b << s);
+            }
+            x |= (long) (b & 0x7F) << s;
+        }
+        throw new IllegalArgumentException("malformed uvarint: more than 64 bits");
+    }
+
+    static long readVarint(ByteBuffer p) {
+        long u = readUvarint(p);
+        return (u >>> 1) ^ -(u & 1);
+    }
+}

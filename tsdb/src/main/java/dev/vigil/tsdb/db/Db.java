@@ -364,7 +364,8 @@ public final class Db implements Storage {
 
     @Override
     public long minTime() {
-        long min = head.minTime();
+        // a head chunk may start before the newest block ends; the head serves only what follows it
+        long min = head.minTime() == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(head.minTime(), head.minValidTimeForReads());
         for (BlockRef b : blocks) min = Math.min(min, b.block.meta().minT());
         return min;
     }

@@ -71,6 +71,12 @@ public final class BlockWriter {
         return write(parentDir, Ulid.next(), minT, maxT, src, level, parents, Tombstones.EMPTY, fs, ChunkSegments.MAX_SEGMENT_BYTES);
     }
 
+    /** As {@link #write(Path, long, long, SeriesSource, int, List, FileSystemFacade)}, in the given chunk encoding. */
+    public static BlockMeta write(Path parentDir, long minT, long maxT, SeriesSource src, int level, List<BlockMeta> parents,
+                                  FileSystemFacade fs, byte encoding) {
+        return write(parentDir, Ulid.next(), minT, maxT, src, level, parents, Tombstones.EMPTY, fs, ChunkSegments.MAX_SEGMENT_BYTES, encoding);
+    }
+
     /**
      * Writes the samples of {@code src} in {@code [minT, maxT)} as block {@code parentDir/<ulid>}.
      * Samples outside the range are skipped; series left without samples are omitted, so the
@@ -92,6 +98,19 @@ public final class BlockWriter {
      */
     public static BlockMeta write(Path parentDir, String ulid, long minT, long maxT, SeriesSource src, int level, List<BlockMeta> parents,
                                   Tombstones tombstones, FileSystemFacade fs, long maxSegmentBytes) {
+        return write(parentDir, ulid, minT, maxT, src, level, parents, tombstones, fs, maxSegmentBytes, Encoding.XOR);
+    }
+
+    /**
+     * As above, with the chunk encoding: {@link Encoding#XOR} (Prometheus's, shipped as is by
+     * remote read) or {@link Encoding#DENSE} (Vigil's denser block encoding, about a third of XOR's
+     * size on typical data; chunks of up to {@value #MAX_SAMPLES_PER_DENSE_CHUNK} samples).
+     */
+    public static BlockMeta write(Path parentDir, String ulid, long minT, long maxT, SeriesSource src, int level, List<BlockMeta> parents,
+                                  Tombstones tombstones, FileSystemFacade fs, long maxSegmentBytes, byte encoding) {
+        if (encoding != Encoding.XOR && encoding != Encoding.DENSE) {
+            throw new IllegalArgumentException("unsupported block chunk encoding [encoding=" + encoding + "]");
+        }
         if (!Ulid.isValid(ulid)) throw new IllegalArgumentException("invalid ulid [ulid=" + ulid + "]");
         if (maxT <= minT) throw new IllegalArgumentException("empty block range [minT=" + minT + ", maxT=" + maxT + "]");
         if (level < 1) throw new IllegalArgumentException("compaction level must be >= 1 [level=" + level + "]");
@@ -106,7 +125,7 @@ public final class BlockWriter {
             fs.createDirectories(chunksDir);
             Collected c;
             try (ChunkSegments.Writer chunks = new ChunkSegments.Writer(chunksDir, fs, maxSegmentBytes)) {
-                c = collect(src, minT, maxT, chunks);
+                c = encoding == Encoding.DENSE ? collectDense(src, minT, maxT, chunks) : collect(src, minT, maxT, chunks);
                 chunks.finish();
             }
             if (!tombstones.isEmpty() && tombstones.ordinalAt(tombstones.numSeries() - 1) >= c.numSeries) {
@@ -231,6 +250,58 @@ public final class BlockWriter {
             if (c.numChunks > chunksBefore) c.addSeries(labels);
         }
         return c;
+    }
+
+    /**
+     * Dense chunks: samples gathered into primitive arrays and encoded a chunk at a time. 480
+     * samples (2 h at 15 s) per chunk lets the encoder's per-chunk choices (scale, delta order,
+     * bit widths) pay off; the encoder never yields more than XOR would.
+     */
+    public static final int MAX_SAMPLES_PER_DENSE_CHUNK = 480;
+
+    private static Collected collectDense(SeriesSource src, long minT, long maxT, ChunkSegments.Writer out) throws IOException {
+        Collected c = new Collected();
+        dev.vigil.tsdb.chunk.DenseChunk encoder = new dev.vigil.tsdb.chunk.DenseChunk();
+        long[] ts = new long[MAX_SAMPLES_PER_DENSE_CHUNK];
+        double[] vs = new double[MAX_SAMPLES_PER_DENSE_CHUNK];
+        byte[] buf = new byte[dev.vigil.tsdb.chunk.DenseChunk.maxEncodedBytes(MAX_SAMPLES_PER_DENSE_CHUNK)];
+        Labels prev = null;
+        while (src.next()) {
+            Labels labels = src.labels();
+            if (prev != null && prev.compareTo(labels) >= 0) {
+                throw new IllegalArgumentException("series out of order [previous=" + prev + ", series=" + labels + "]");
+            }
+            prev = labels;
+            SampleIterator it = src.samples();
+            long chunksBefore = c.numChunks;
+            long lastT = Long.MIN_VALUE;
+            int n = 0;
+            for (int vt = it.seek(minT); vt != SampleIterator.NONE; vt = it.next()) {
+                if (vt != SampleIterator.FLOAT) throw new IllegalArgumentException("unsupported sample type [type=" + vt + ", series=" + labels + "]");
+                long t = it.atT();
+                if (t >= maxT) break;
+                if (t <= lastT) throw new IllegalArgumentException("samples out of order [series=" + labels + ", t=" + t + ", previous=" + lastT + "]");
+                lastT = t;
+                if (n == ts.length) {
+                    flushDense(encoder, ts, vs, n, buf, c, out);
+                    n = 0;
+                }
+                ts[n] = t;
+                vs[n] = it.atV();
+                n++;
+                c.numSamples++;
+            }
+            if (n > 0) flushDense(encoder, ts, vs, n, buf, c, out);
+            if (c.numChunks > chunksBefore) c.addSeries(labels);
+        }
+        return c;
+    }
+
+    private static void flushDense(dev.vigil.tsdb.chunk.DenseChunk encoder, long[] ts, double[] vs, int n, byte[] buf,
+                                   Collected c, ChunkSegments.Writer out) throws IOException {
+        int len = encoder.encode(ts, vs, n, buf, 0);
+        long ref = out.write(Encoding.DENSE, buf, len);
+        c.addChunk(ts[0], ts[n - 1], ref);
     }
 
     private static void flush(XorChunk chunk, Collected c, ChunkSegments.Writer out) throws IOException {

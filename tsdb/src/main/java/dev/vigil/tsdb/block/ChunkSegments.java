@@ -177,8 +177,27 @@ final class ChunkSegments {
             int stored = seg.get(Bytes.U32, encPos + 1 + len);
             if (Bytes.crc32c(seg, encPos, 1 + len) != stored) throw CorruptionException.at(file, off, "chunk checksum mismatch");
             byte enc = seg.get(ValueLayout.JAVA_BYTE, encPos);
-            if (enc != Encoding.XOR) throw CorruptionException.at(file, encPos, "unknown chunk encoding [encoding=" + enc + "]");
+            if (enc != Encoding.XOR && enc != Encoding.DENSE) {
+                throw CorruptionException.at(file, encPos, "unknown chunk encoding [encoding=" + enc + "]");
+            }
             return seg.asSlice(encPos + 1, len).asByteBuffer().asReadOnlyBuffer();
+        }
+
+        /** The stored encoding byte; the CRC is checked by {@link #chunk}, which readers call next. */
+        @Override
+        public int encoding(long ref) {
+            int index = (int) (ref >>> 32);
+            long off = ref & 0xFFFF_FFFFL;
+            if (index < 0 || index >= segments.length || off < HEADER_BYTES || off >= segments[index].byteSize()) {
+                return Encoding.XOR; // chunk() reports the bad ref
+            }
+            Bytes.Cursor c = new Bytes.Cursor(segments[index], off, segments[index].byteSize());
+            try {
+                c.uvarint();
+            } catch (IndexOutOfBoundsException e) {
+                return Encoding.XOR;
+            }
+            return c.pos < segments[index].byteSize() ? segments[index].get(ValueLayout.JAVA_BYTE, c.pos) : Encoding.XOR;
         }
     }
 }

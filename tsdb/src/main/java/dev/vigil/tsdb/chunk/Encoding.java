@@ -16,7 +16,7 @@ public final class Encoding {
      * code 2 for its integer histogram chunks; if Vigil ever stores those in Prometheus's form
      * they need another code here.
      */
-    public static final byte DENSE = 2;
+    public static final byte DENSE = 0x40;
 
     private Encoding() {}
 }

@@ -43,7 +43,7 @@ public final class SeriesDictionary implements AutoCloseable {
                     ? builder.recoverPersistedTo(file, true, corruption -> LOG.log(System.Logger.Level.WARNING,
                             "series dictionary entry dropped in recovery [file={0}]: {1}", file, corruption.message()))
                     : builder.createPersistedTo(file);
-            if (recover) LOG.log(System.Logger.Level.INFO, "series dictionary recovered [file={0}, series={1}]", file, m.size());
+            if (recover && m.size() > 0) LOG.log(System.Logger.Level.INFO, "series dictionary recovered [file={0}, series={1}]", file, m.size());
             return new SeriesDictionary(m);
         } catch (IOException | RuntimeException e) {
             throw StorageException.io("cannot open series dictionary [file=" + file + "]", e);

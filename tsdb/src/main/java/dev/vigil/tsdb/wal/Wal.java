@@ -112,6 +112,13 @@ public final class Wal implements AutoCloseable {
         try {
             wal.startNextSegment();
         } catch (IOException e) {
+            if (wal.channel != null) {
+                try {
+                    wal.channel.close();
+                } catch (IOException c) {
+                    e.addSuppressed(c);
+                }
+            }
             throw StorageException.io("wal segment creation failed [segment=" + segmentName(wal.segment + 1) + "]", e);
         } finally {
             wal.lock.unlock();
@@ -167,7 +174,7 @@ public final class Wal implements AutoCloseable {
             }
             long start = segmentSize;
             try {
-                fs.write(channel, ByteBuffer.wrap(buf, off, len), start);
+                fs.write(liveChannel(), ByteBuffer.wrap(buf, off, len), start);
                 if (policy == WalSyncPolicy.ALWAYS) fs.force(channel);
             } catch (IOException e) {
                 // The write may have landed partly (ENOSPC mid-batch), or the fsync failed and the
@@ -262,7 +269,7 @@ public final class Wal implements AutoCloseable {
         lock.lock();
         try {
             ensureOpen();
-            if (channel != null) fs.force(channel);
+            if (channel != null) fs.force(liveChannel());
             unsynced = false;
         } catch (IOException e) {
             throw StorageException.io("wal fsync failed [segment=" + segmentName(segment) + "]", e);
@@ -280,7 +287,7 @@ public final class Wal implements AutoCloseable {
             closed = true;
             if (syncer != null) LockSupport.unpark(syncer);
             if (channel == null) return;
-            try (FileChannel ch = channel) {
+            try (FileChannel ch = liveChannel()) {
                 channel = null;
                 // A cut-back that keeps failing leaves a partial record at the end of the last
                 // segment: replay treats that as a torn tail and cuts it, so still fsync the rest.
@@ -305,7 +312,7 @@ public final class Wal implements AutoCloseable {
     /** Closes the current segment, if any, with an fsync, and creates the next one. Call with the lock held. */
     private void startNextSegment() throws IOException {
         if (channel != null) {
-            fs.force(channel); // rotation always fsyncs, whatever the policy
+            fs.force(liveChannel()); // rotation always fsyncs, whatever the policy
             FileChannel old = channel;
             channel = null;
             unsynced = false;
@@ -327,7 +334,19 @@ public final class Wal implements AutoCloseable {
             pendingTruncate = -1; // the segment was closed; rotation never leaves one with a pending cut
             return;
         }
-        cutBack(channel);
+        cutBack(liveChannel());
+    }
+
+    /**
+     * The current segment's channel, reopened if an interrupt closed it. FileChannel is an
+     * InterruptibleChannel: a caller interrupted during a write or fsync (a cancelled scrape, say)
+     * closes it for every thread, and without this the log would fail until restart.
+     */
+    private FileChannel liveChannel() throws IOException {
+        if (!channel.isOpen()) {
+            channel = fs.open(segmentPath(dir, segment), StandardOpenOption.WRITE);
+        }
+        return channel;
     }
 
     /** Truncates the current segment to {@link #pendingTruncate}, the end of its last complete record. */
@@ -349,24 +368,33 @@ public final class Wal implements AutoCloseable {
             lock.lock();
             try {
                 if (!unsynced || channel == null) continue;
-                unsynced = false;
-                ch = channel;
                 seg = segment;
+                ch = liveChannel();
+                unsynced = false;
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.ERROR, "wal segment reopen failed, retrying next interval [segment="
+                        + segmentName(segment) + "]", e);
+                continue;
             } finally {
                 lock.unlock();
             }
+            // Outside the lock: writers must not wait for the disk under INTERVAL.
             try {
                 fs.force(ch);
-            } catch (ClosedChannelException e) {
-                // Rotated or closed meanwhile, both of which fsync.
             } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "wal background fsync failed, retrying next interval [segment="
-                        + segmentName(seg) + "]", e);
                 lock.lock();
                 try {
+                    // A closed channel that is no longer current was rotated or closed, and both
+                    // fsync. Otherwise (an interrupted caller closed it, or the fsync failed) the
+                    // data is still unsynced: try again next interval.
+                    if (closed || channel != ch) continue;
                     unsynced = true;
                 } finally {
                     lock.unlock();
+                }
+                if (!(e instanceof ClosedChannelException)) {
+                    LOG.log(System.Logger.Level.ERROR, "wal background fsync failed, retrying next interval [segment="
+                            + segmentName(seg) + "]", e);
                 }
             }
         }

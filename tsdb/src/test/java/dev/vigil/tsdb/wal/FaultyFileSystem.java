@@ -4,6 +4,7 @@ import dev.vigil.tsdb.fs.FileSystemFacade;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
@@ -59,7 +60,10 @@ class FaultyFileSystem implements FileSystemFacade {
         if (!skipSync) FileSystemFacade.super.syncDirectory(dir);
     }
 
-    /** Delegates everything, failing truncate on demand. */
+    /**
+     * Delegates everything, failing truncate on demand. When an interrupt closes the delegate, the
+     * wrapper closes too, as the real channel would appear to its user.
+     */
     private final class TruncateFaultChannel extends FileChannel {
         private final FileChannel d;
 
@@ -67,10 +71,23 @@ class FaultyFileSystem implements FileSystemFacade {
             this.d = d;
         }
 
+        private interface Io<T> {
+            T run() throws IOException;
+        }
+
+        private <T> T io(Io<T> op) throws IOException {
+            try {
+                return op.run();
+            } catch (ClosedChannelException e) {
+                close();
+                throw e;
+            }
+        }
+
         @Override
         public FileChannel truncate(long size) throws IOException {
             if (failTruncates.getAndUpdate(n -> Math.max(n - 1, 0)) > 0) throw new IOException("Input/output error");
-            d.truncate(size);
+            io(() -> d.truncate(size));
             return this;
         }
 
@@ -107,12 +124,15 @@ class FaultyFileSystem implements FileSystemFacade {
 
         @Override
         public long size() throws IOException {
-            return d.size();
+            return io(d::size);
         }
 
         @Override
         public void force(boolean metaData) throws IOException {
-            d.force(metaData);
+            io(() -> {
+                d.force(metaData);
+                return null;
+            });
         }
 
         @Override
@@ -132,7 +152,7 @@ class FaultyFileSystem implements FileSystemFacade {
 
         @Override
         public int write(ByteBuffer src, long position) throws IOException {
-            return d.write(src, position);
+            return io(() -> d.write(src, position));
         }
 
         @Override

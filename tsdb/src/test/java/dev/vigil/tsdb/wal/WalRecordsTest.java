@@ -30,7 +30,8 @@ class WalRecordsTest {
         CRC32C crc = new CRC32C();
         crc.update(2);
         crc.update(p);
-        String expected = "02" + String.format("%08x", p.length) + String.format("%08x", (int) crc.getValue()) + payload;
+        assertEquals(22, p.length);
+        String expected = "02" + "00000016" + String.format("%08x", (int) crc.getValue()) + payload;
         assertEquals(expected, HEX.formatHex(out.array(), 0, out.length()));
     }
 

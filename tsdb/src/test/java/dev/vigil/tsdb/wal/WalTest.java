@@ -96,6 +96,33 @@ class WalTest {
     }
 
     @Test
+    void interrupted_caller_does_not_break_the_log_for_others() throws Exception {
+        FaultyFileSystem fs = new FaultyFileSystem(false); // a real fsync, which sees the interrupt
+        try (Wal wal = Wal.open(dir(), 1 << 20, WalSyncPolicy.ALWAYS, 0, fs)) {
+            log(wal, batch(0));
+            Throwable[] thrown = new Throwable[1];
+            Thread t = Thread.ofPlatform().start(() -> {
+                Thread.currentThread().interrupt();
+                try {
+                    log(wal, batch(100));
+                } catch (Throwable e) {
+                    thrown[0] = e;
+                }
+            });
+            t.join();
+            // The interrupt closes the channel (ClosedByInterruptException) for every thread.
+            assertTrue(thrown[0] instanceof StorageException, String.valueOf(thrown[0]));
+            log(wal, batch(1));
+            wal.nextSegment();
+            log(wal, batch(2));
+        }
+        List<ModelRecord> expected = new ArrayList<>(batch(0));
+        expected.addAll(batch(1));
+        expected.addAll(batch(2));
+        assertEquals(expected, replayAll(fs));
+    }
+
+    @Test
     void failed_fsync_under_ALWAYS_is_not_acknowledged_and_not_replayed() {
         FaultyFileSystem fs = new FaultyFileSystem(true);
         try (Wal wal = Wal.open(dir(), 1 << 20, WalSyncPolicy.ALWAYS, 0, fs)) {
@@ -177,15 +204,14 @@ class WalTest {
     void rotation_and_close_fsync_under_every_policy_and_ALWAYS_fsyncs_each_log() {
         for (WalSyncPolicy policy : List.of(WalSyncPolicy.NEVER, WalSyncPolicy.ALWAYS)) {
             FaultyFileSystem fs = new FaultyFileSystem(true);
-            try (Wal wal = Wal.open(tmp.resolve(policy.name()), 1 << 20, policy, 0, fs)) {
-                log(wal, batch(1));
-                log(wal, batch(2));
-                assertEquals(policy == WalSyncPolicy.ALWAYS ? 2 : 0, fs.forces.get(), policy.name());
-                wal.nextSegment();
-                assertEquals(policy == WalSyncPolicy.ALWAYS ? 3 : 1, fs.forces.get(), policy.name());
-                wal.close();
-                assertEquals(policy == WalSyncPolicy.ALWAYS ? 4 : 2, fs.forces.get(), policy.name());
-            }
+            Wal wal = Wal.open(tmp.resolve(policy.name()), 1 << 20, policy, 0, fs);
+            log(wal, batch(1));
+            log(wal, batch(2));
+            assertEquals(policy == WalSyncPolicy.ALWAYS ? 2 : 0, fs.forces.get(), policy.name());
+            wal.nextSegment();
+            assertEquals(policy == WalSyncPolicy.ALWAYS ? 3 : 1, fs.forces.get(), policy.name());
+            wal.close();
+            assertEquals(policy == WalSyncPolicy.ALWAYS ? 4 : 2, fs.forces.get(), policy.name());
         }
     }
 

@@ -212,7 +212,7 @@ public final class Labels implements Comparable<Labels> {
         int n = 0;
         int[] pos = {off};
         while (pos[0] < end) {
-            int l = (int) readUvarint(buf, pos);
+            int l = (int) readUvarint(buf, pos, end);
             if (l < 0 || pos[0] + l > end) {
                 throw new IllegalArgumentException("malformed label encoding [offset=" + pos[0] + "]");
             }
@@ -232,10 +232,11 @@ public final class Labels implements Comparable<Labels> {
         out.write((int) v);
     }
 
-    private static long readUvarint(byte[] buf, int[] pos) {
+    private static long readUvarint(byte[] buf, int[] pos, int end) {
         long x = 0;
         int s = 0;
         for (int i = 0; i < 10; i++) {
+            if (pos[0] >= end) throw new IllegalArgumentException("malformed label encoding: truncated length");
             byte b = buf[pos[0]++];
             if (b >= 0) return x | ((long) b << s);
             x |= (long) (b & 0x7F) << s;

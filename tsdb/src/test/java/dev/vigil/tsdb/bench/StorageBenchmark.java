@@ -84,8 +84,8 @@ public final class StorageBenchmark {
 
         // --- 1 thread, the whole workload ---
         Path d1 = dir.resolve("one-thread");
+        long baselineHeap = usedHeapAfterGc(); // before the workload, which is dropped before measuring
         Workload w = new Workload(series, targets, intervalMs, 7);
-        long baselineHeap = usedHeapAfterGc();
         Storage db = Tsdb.open(d1, opts);
         double rate1 = append(db, w, t0, steps, 1);
         rows.add(0, new String[] {"append, 1 thread", String.format("%,.0f samples/s", rate1), "target >= 3M"});

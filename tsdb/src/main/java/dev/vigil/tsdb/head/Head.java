@@ -30,7 +30,7 @@ import java.util.concurrent.locks.StampedLock;
  * <h2>Design notes</h2>
  * <ul>
  *   <li><b>Series ids.</b> A series id is {@code epoch << 32 | ordinal}. The ordinal indexes
- *   {@link #byOrdinal} (so an appender's cached ref resolves with one array read and one compare,
+ *   {@link #cols} (so an appender's cached ref resolves with one array read and one compare,
  *   no hashing) and is the postings member. Ordinals of dropped series are reused, but only in a
  *   later epoch, and the epoch is persisted (and bumped at every open) before an id of it is handed
  *   out: ids never repeat and never run out however many series churn through, while postings stay
@@ -63,7 +63,39 @@ public final class Head implements AutoCloseable {
     private volatile CommitLog commitLog;
 
     private final Object seriesLock = new Object();
-    private volatile MemSeries[] byOrdinal = new MemSeries[1024]; // written under seriesLock
+    /**
+     * Per-ordinal columns, replaced (grown) under seriesLock and published by the volatile write.
+     * {@code ids}, {@code maxT} and {@code pendingMaxT} let an appender resolve a ref and reject
+     * out-of-order samples by reading primitive arrays in scrape order, without touching the series
+     * object (at 1M series that object is a cache miss). {@code maxT} and {@code pendingMaxT} are
+     * hints, written racily; commit re-checks under the series' monitor.
+     */
+    static final class Columns {
+        final MemSeries[] series;
+        final long[] ids;
+        final long[] maxT;
+        final long[] pendingMaxT;
+
+        Columns(int n) {
+            series = new MemSeries[n];
+            ids = new long[n];
+            maxT = new long[n];
+            pendingMaxT = new long[n];
+            Arrays.fill(maxT, Long.MIN_VALUE);
+            Arrays.fill(pendingMaxT, Long.MIN_VALUE);
+        }
+
+        Columns grow(int n) {
+            Columns c = new Columns(n);
+            System.arraycopy(series, 0, c.series, 0, series.length);
+            System.arraycopy(ids, 0, c.ids, 0, ids.length);
+            System.arraycopy(maxT, 0, c.maxT, 0, maxT.length);
+            System.arraycopy(pendingMaxT, 0, c.pendingMaxT, 0, pendingMaxT.length);
+            return c;
+        }
+    }
+
+    private volatile Columns cols = new Columns(1024); // replaced under seriesLock
     private final ConcurrentHashMap<Labels, MemSeries> byLabels = new ConcurrentHashMap<>();
     final MemPostings postings = new MemPostings();
     private int nextOrdinal;                 // guarded by seriesLock
@@ -112,11 +144,19 @@ public final class Head implements AutoCloseable {
 
     /** The series for a ref handed out earlier, or null when unknown (dropped, or from another run). */
     MemSeries byRef(long ref) {
+        int ordinal = ordinalOf(ref);
+        return ordinal < 0 ? null : cols.series[ordinal];
+    }
+
+    /** The ordinal of a known ref, or -1; reads only the ids column. */
+    int ordinalOf(long ref) {
         int ordinal = (int) ref;
-        MemSeries[] arr = byOrdinal;
-        if (ordinal < 0 || ordinal >= arr.length) return null;
-        MemSeries s = arr[ordinal];
-        return s != null && s.id == ref ? s : null;
+        long[] ids = cols.ids;
+        return ordinal >= 0 && ordinal < ids.length && ids[ordinal] == ref && ref != 0 ? ordinal : -1;
+    }
+
+    Columns columns() {
+        return cols;
     }
 
     /** The id of the series at {@code ordinal}, or 0. */
@@ -131,7 +171,7 @@ public final class Head implements AutoCloseable {
     }
 
     MemSeries byOrdinal(int ordinal) {
-        MemSeries[] arr = byOrdinal;
+        MemSeries[] arr = cols.series;
         return ordinal >= 0 && ordinal < arr.length ? arr[ordinal] : null;
     }
 
@@ -182,12 +222,15 @@ public final class Head implements AutoCloseable {
 
     /** Guarded by seriesLock. */
     private void install(MemSeries s) {
-        MemSeries[] arr = byOrdinal;
-        if (s.ordinal >= arr.length) {
-            arr = Arrays.copyOf(arr, Math.max(s.ordinal + 1, arr.length * 2));
+        Columns c = cols;
+        if (s.ordinal >= c.series.length) {
+            c = c.grow(Math.max(s.ordinal + 1, c.series.length * 2));
         }
-        arr[s.ordinal] = s;
-        byOrdinal = arr; // volatile write publishes the series
+        c.series[s.ordinal] = s;
+        c.maxT[s.ordinal] = s.maxT;
+        c.pendingMaxT[s.ordinal] = Long.MIN_VALUE;
+        c.ids[s.ordinal] = s.id;
+        cols = c; // volatile write publishes the series
         byLabels.put(s.labels, s);
         postings.add(s.ordinal, s.labels);
     }
@@ -195,7 +238,7 @@ public final class Head implements AutoCloseable {
     /** Called once after replay: ordinals below nextOrdinal that no series uses become free. */
     void finishRestore() {
         synchronized (seriesLock) {
-            MemSeries[] arr = byOrdinal;
+            MemSeries[] arr = cols.series;
             int[] free = new int[16];
             int n = 0;
             for (int i = 0; i < nextOrdinal; i++) {
@@ -249,8 +292,20 @@ public final class Head implements AutoCloseable {
         }
         open.append(t, v);
         s.maxT = t;
+        cols.maxT[s.ordinal] = t;
         s.lastValueBits = vBits;
         return 0;
+    }
+
+    /** Whether {@code v} is bit-identical to the series' newest committed sample at {@code t}. */
+    boolean isLastValue(int ordinal, long t, double v) {
+        MemSeries s = byOrdinal(ordinal);
+        if (s == null) return false;
+        synchronized (s) {
+            if (s.maxT != t) return false;
+            if (s.lastValueUnknown) resolveLastValue(s);
+            return Double.doubleToRawLongBits(v) == s.lastValueBits;
+        }
     }
 
     /** Caller holds the series' monitor. Reads the newest sealed chunk for its last value. */
@@ -305,6 +360,7 @@ public final class Head implements AutoCloseable {
             s.addSealed(ref, chunkMinT, chunkMaxT);
             if (chunkMaxT > s.maxT) {
                 s.maxT = chunkMaxT;
+                cols.maxT[s.ordinal] = chunkMaxT;
                 s.lastValueUnknown = true; // read lazily: only a sample at exactly maxT needs it
             }
         }
@@ -352,16 +408,16 @@ public final class Head implements AutoCloseable {
         int removed = 0;
         try {
             chunkFiles.flush();
-            MemSeries[] arr = byOrdinal;
+            Columns live = cols;
             List<MemSeries> dead = new ArrayList<>();
-            for (MemSeries s : arr) {
+            for (MemSeries s : live.series) {
                 if (s == null) continue;
                 synchronized (s) {
                     s.dropSealedBefore(newMinT);
                     if (s.open != null && s.open.numSamples() > 0 && s.open.maxT() < newMinT) {
                         s.open = null;
                     }
-                    if (s.isEmpty() && s.pendingMaxT < newMinT) dead.add(s);
+                    if (s.isEmpty() && live.pendingMaxT[s.ordinal] < newMinT) dead.add(s);
                 }
             }
             if (!dead.isEmpty()) {
@@ -371,11 +427,13 @@ public final class Head implements AutoCloseable {
                     writeEpoch(epoch);
                     int[] free = freeCount + dead.size() > freeOrdinals.length
                             ? Arrays.copyOf(freeOrdinals, freeCount + dead.size()) : freeOrdinals;
-                    MemSeries[] cur = byOrdinal;
+                    Columns cur = cols;
                     for (MemSeries s : dead) {
                         synchronized (s) {
                             if (!s.isEmpty()) continue; // an append raced in
-                            cur[s.ordinal] = null;
+                            cur.ids[s.ordinal] = 0; // refs to it no longer resolve
+                            cur.series[s.ordinal] = null;
+                            cur.maxT[s.ordinal] = Long.MIN_VALUE;
                             byLabels.remove(s.labels);
                             postings.remove(s.ordinal, s.labels);
                             dictionary.remove(s.labels.encode());
@@ -384,7 +442,7 @@ public final class Head implements AutoCloseable {
                         }
                     }
                     freeOrdinals = free;
-                    byOrdinal = cur;
+                    cols = cur;
                 }
                 seriesRemoved.add(removed);
             }
@@ -423,7 +481,7 @@ public final class Head implements AutoCloseable {
 
     /** Visits every live series (for snapshots and statistics); the visitor runs under the series' lock. */
     void forEachSeries(java.util.function.Consumer<MemSeries> visitor) {
-        for (MemSeries s : byOrdinal) {
+        for (MemSeries s : cols.series) {
             if (s == null) continue;
             synchronized (s) {
                 visitor.accept(s);

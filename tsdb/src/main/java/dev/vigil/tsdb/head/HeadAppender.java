@@ -19,7 +19,7 @@ public final class HeadAppender implements Appender {
     private long[] ids = new long[256];
     private long[] ts = new long[256];
     private double[] vs = new double[256];
-    private MemSeries[] series = new MemSeries[256];
+    private int[] ordinals = new int[256];
     private int n;
     private long[] newIds = new long[16];
     private byte[][] newLabels = new byte[16][];
@@ -33,8 +33,11 @@ public final class HeadAppender implements Appender {
 
     @Override
     public long append(long ref, Labels labels, long t, double v) {
-        MemSeries s = ref != 0 ? head.byRef(ref) : null;
-        if (s == null) {
+        int ordinal = ref != 0 ? head.ordinalOf(ref) : -1;
+        MemSeries s;
+        if (ordinal >= 0) {
+            s = null; // resolved at commit: append reads only primitive columns
+        } else {
             if (labels == null || labels.isEmpty()) {
                 head.rejected[(int) -AppendStatus.INVALID_LABELS - 1].increment();
                 return AppendStatus.INVALID_LABELS;
@@ -42,27 +45,31 @@ public final class HeadAppender implements Appender {
             created[0] = false;
             s = head.getOrCreate(labels, created);
             if (created[0]) addNewSeries(s);
+            ordinal = s.ordinal;
+            ref = s.id;
         }
         if (t < head.minValidTime()) {
             head.rejected[(int) -AppendStatus.OUT_OF_BOUNDS - 1].increment();
             return AppendStatus.OUT_OF_BOUNDS;
         }
-        long newest = Math.max(s.pendingMaxT, s.maxT);
+        Head.Columns cols = head.columns();
+        long committedMaxT = cols.maxT[ordinal], pendingMaxT = cols.pendingMaxT[ordinal];
+        long newest = Math.max(pendingMaxT, committedMaxT);
         if (t <= newest) {
             // exact duplicates of the newest committed sample are accepted and dropped, as in Prometheus
-            if (t == s.maxT && t > s.pendingMaxT && Double.doubleToRawLongBits(v) == s.lastValueBits) return s.id;
+            if (t == committedMaxT && t > pendingMaxT && head.isLastValue(ordinal, t, v)) return ref;
             long code = t == newest ? AppendStatus.DUPLICATE : AppendStatus.OUT_OF_ORDER;
             head.rejected[(int) -code - 1].increment();
             return code;
         }
-        s.pendingMaxT = t;
+        cols.pendingMaxT[ordinal] = t;
         if (n == ids.length) grow();
-        ids[n] = s.id;
+        ids[n] = ref;
         ts[n] = t;
         vs[n] = v;
-        series[n] = s;
+        ordinals[n] = ordinal;
         n++;
-        return s.id;
+        return ref;
     }
 
     private void addNewSeries(MemSeries s) {
@@ -80,7 +87,7 @@ public final class HeadAppender implements Appender {
         ids = Arrays.copyOf(ids, cap);
         ts = Arrays.copyOf(ts, cap);
         vs = Arrays.copyOf(vs, cap);
-        series = Arrays.copyOf(series, cap);
+        ordinals = Arrays.copyOf(ordinals, cap);
     }
 
     @Override
@@ -104,11 +111,15 @@ public final class HeadAppender implements Appender {
             int committed = 0;
             long minT = Long.MAX_VALUE, maxT = Long.MIN_VALUE;
             for (int i = 0; i < n; i++) {
-                MemSeries s = series[i];
+                MemSeries s = head.byRef(ids[i]);
                 long t = ts[i];
                 long r;
-                synchronized (s) {
-                    r = head.appendLocked(s, t, vs[i]);
+                if (s == null) {
+                    r = AppendStatus.OUT_OF_BOUNDS; // dropped by a truncation since append
+                } else {
+                    synchronized (s) {
+                        r = head.appendLocked(s, t, vs[i]);
+                    }
                 }
                 if (r < 0) {
                     head.rejected[(int) -r - 1].increment(); // lost a race with another appender
@@ -132,9 +143,9 @@ public final class HeadAppender implements Appender {
     }
 
     private void clear() {
+        long[] pending = head.columns().pendingMaxT;
         for (int i = 0; i < n; i++) {
-            series[i].pendingMaxT = Long.MIN_VALUE;
-            series[i] = null;
+            if (ordinals[i] < pending.length) pending[ordinals[i]] = Long.MIN_VALUE;
         }
         for (int i = 0; i < newCount; i++) newLabels[i] = null;
         n = 0;

@@ -30,11 +30,6 @@ final class MemSeries {
     long lastValueBits;
     /** Guarded by this. True after a restore from chunk files until the newest value is looked up. */
     boolean lastValueUnknown;
-    /**
-     * Newest timestamp appended by an uncommitted appender: lets an appender reject out-of-order
-     * samples within its own batch at append time. Racy on purpose (commit re-checks under the lock).
-     */
-    long pendingMaxT = Long.MIN_VALUE;
 
     private static final long[] NONE = new long[0];
 

@@ -35,9 +35,30 @@ public final class Main {
             System.exit(2);
             return;
         }
+        try {
+            applyLogLevel(flags.logLevel());
+        } catch (IllegalArgumentException e) {
+            System.err.println("vigil: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Server server = Server.start(flags);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "vigil-shutdown"));
         System.out.println("vigil: listening on " + flags.listenAddress() + ", storage at " + flags.storagePath().toAbsolutePath());
+    }
+
+    /** Prometheus's levels mapped onto java.util.logging, which every module (and SLF4J) logs through. */
+    static void applyLogLevel(String level) {
+        java.util.logging.Level jul = switch (level) {
+            case "debug" -> java.util.logging.Level.FINE;
+            case "info" -> java.util.logging.Level.INFO;
+            case "warn" -> java.util.logging.Level.WARNING;
+            case "error" -> java.util.logging.Level.SEVERE;
+            default -> throw new IllegalArgumentException("--log.level must be one of debug, info, warn, error, got \"" + level + "\"");
+        };
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.setLevel(jul);
+        for (var h : root.getHandlers()) h.setLevel(jul);
     }
 
     /** A running Vigil: storage, self-monitoring and the HTTP server. */

@@ -22,6 +22,22 @@ public interface Appender {
     long append(long ref, Labels labels, long t, double v);
 
     /**
+     * Adds one sample for a label set not yet validated (alternating names and values, as a parser
+     * produced them): an invalid set (empty name, duplicate name, invalid UTF-8) is a counted
+     * {@link AppendStatus#INVALID_LABELS} rejection instead of an exception; empty values are
+     * treated as absent.
+     */
+    default long append(String[] namesAndValues, long t, double v) {
+        Labels labels;
+        try {
+            labels = Labels.of(namesAndValues);
+        } catch (IllegalArgumentException e) {
+            labels = Labels.EMPTY; // counted as invalid by append below
+        }
+        return append(0, labels, t, v);
+    }
+
+    /**
      * Makes the batch durable (written to the WAL per the storage's fsync policy) and visible.
      *
      * @return the number of samples committed

@@ -247,7 +247,10 @@ final class SourceQuerier {
                     inner = Chunks.iterator(reader.encoding(ref), bytes, inner);
                 } catch (dev.vigil.tsdb.CorruptionException e) {
                     // serve the rest of the series; the damaged chunk is reported, not fatal
-                    CORRUPT_CHUNKS_SKIPPED.incrementAndGet();
+                    if (CORRUPT_CHUNKS_SKIPPED.incrementAndGet() % 1000 == 1) {
+                        System.getLogger(SourceQuerier.class.getName()).log(System.Logger.Level.ERROR,
+                                "damaged chunk skipped, the rest of the series is served: {0}", e.getMessage());
+                    }
                     warnings.add("damaged chunk skipped: " + e.getMessage());
                     continue;
                 }

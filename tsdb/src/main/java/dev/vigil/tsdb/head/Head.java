@@ -117,6 +117,7 @@ public final class Head implements AutoCloseable {
     final LongAdder chunksCreated = new LongAdder();
     final LongAdder[] rejected = new LongAdder[AppendStatus.REASONS];
     final LongAdder appendFailures = new LongAdder();
+    private final AtomicLong chunkWriteFailures = new AtomicLong();
 
     public Head(int samplesPerChunk, HeadChunkFiles chunkFiles, SeriesDictionary dictionary, Path epochFile,
                 FileSystemFacade fs) {
@@ -284,9 +285,7 @@ public final class Head implements AutoCloseable {
         if (open == null) {
             open = s.open = new XorChunk(64);
             chunksCreated.increment();
-        } else if (open.numSamples() >= samplesPerChunk || open.sizeBytes() >= MAX_CHUNK_BYTES) {
-            long ref = chunkFiles.write(s.id, open.minT(), open.maxT(), Encoding.XOR, open.buffer(), open.sizeBytes());
-            s.addSealed(ref, open.minT(), open.maxT());
+        } else if ((open.numSamples() >= samplesPerChunk || open.sizeBytes() >= MAX_CHUNK_BYTES) && sealOpen(s, open)) {
             open.reset();
             chunksCreated.increment();
         }
@@ -295,6 +294,33 @@ public final class Head implements AutoCloseable {
         cols.maxT[s.ordinal] = t;
         s.lastValueBits = vBits;
         return 0;
+    }
+
+    /**
+     * Writes the full open chunk to the head chunk files. When that fails (a full disk) the chunk
+     * stays open and keeps growing: the commit that is applying this sample already made it durable
+     * in the WAL, so nothing is lost, and sealing is retried on the next append once space returns.
+     */
+    private boolean sealOpen(MemSeries s, XorChunk open) {
+        if (open.numSamples() >= XorChunk.MAX_SAMPLES - 1) {
+            throw StorageException.of("open chunk cannot grow further and cannot be sealed [series=" + s.labels + "]");
+        }
+        try {
+            long ref = chunkFiles.write(s.id, open.minT(), open.maxT(), Encoding.XOR, open.buffer(), open.sizeBytes());
+            s.addSealed(ref, open.minT(), open.maxT());
+            return true;
+        } catch (StorageException e) {
+            long n = chunkWriteFailures.incrementAndGet();
+            if (n == 1 || n % 10_000 == 0) {
+                LOG.log(System.Logger.Level.WARNING, "cannot seal head chunk, keeping it open [failures={0}]: {1}", n, e.getMessage());
+            }
+            return false;
+        }
+    }
+
+    /** Head chunk writes that failed (the chunk stayed open). */
+    public long chunkWriteFailures() {
+        return chunkWriteFailures.get();
     }
 
     /** Whether {@code v} is bit-identical to the series' newest committed sample at {@code t}. */
@@ -407,7 +433,11 @@ public final class Head implements AutoCloseable {
         long stamp = readPins.writeLock();
         int removed = 0;
         try {
-            chunkFiles.flush();
+            try {
+                chunkFiles.flush();
+            } catch (StorageException e) {
+                LOG.log(System.Logger.Level.WARNING, "head chunk flush failed before truncation: {0}", e.getMessage());
+            }
             Columns live = cols;
             List<MemSeries> dead = new ArrayList<>();
             for (MemSeries s : live.series) {

@@ -35,8 +35,15 @@ class AppendRejectionTest {
             assertEquals(AppendStatus.OUT_OF_ORDER, app.append(ref, A, 999, 2), "older than the batch's own sample");
             assertEquals(AppendStatus.INVALID_LABELS, app.append(0, Labels.EMPTY, 1000, 1));
             assertEquals(AppendStatus.INVALID_LABELS, app.append(0, null, 1000, 1));
+            // raw label sets from a parser: invalid ones are counted rejections, not exceptions
+            assertEquals(AppendStatus.INVALID_LABELS, app.append(new String[] {"__name__", "c", "", "x"}, 1000, 1), "empty name");
+            assertEquals(AppendStatus.INVALID_LABELS, app.append(new String[] {"__name__", "c", "a", "1", "a", "2"}, 1000, 1), "duplicate");
+            assertEquals(AppendStatus.INVALID_LABELS, app.append(new String[] {"__name__", "c\uD800"}, 1000, 1), "invalid UTF-8");
+            long c = app.append(new String[] {"__name__", "c", "empty", ""}, 1000, 9);
+            assertTrue(c > 0, "an empty value is absent, not invalid");
+            assertEquals(c, app.append(0, Labels.of("__name__", "c"), 1001, 9), "{__name__=c, empty=\"\"} is {__name__=c}");
             app.append(0, B, 1000, 5);
-            assertEquals(2, app.commit(), "the good samples commit");
+            assertEquals(4, app.commit(), "the good samples commit");
 
             Appender app2 = db.appender();
             assertEquals(AppendStatus.OUT_OF_ORDER, app2.append(ref, A, 500, 1));
@@ -58,7 +65,7 @@ class AppendRejectionTest {
             app3.rollback();
 
             long[] r = db.stats().rejectedByReason();
-            assertArrayEquals(new long[] {2, 1, 1, 2}, r, "out_of_order, duplicate, out_of_bounds, invalid_labels");
+            assertArrayEquals(new long[] {2, 1, 1, 5}, r, "out_of_order, duplicate, out_of_bounds, invalid_labels");
             assertEquals(List.of("b{} 1000=4014000000000000 "), TestModel.actual(db, 0, Long.MAX_VALUE, Matcher.equal("__name__", "b")));
         }
     }

@@ -26,11 +26,40 @@ class FullDiskTest {
 
     static final class FillableDisk implements FileSystemFacade {
         volatile boolean full;
+        volatile boolean headChunksFull;
+        final java.util.Set<FileChannel> headChunkChannels = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        @Override
+        public FileChannel open(Path path, java.nio.file.OpenOption... options) throws IOException {
+            FileChannel ch = FileSystemFacade.super.open(path, options);
+            if (path.toString().contains("chunks_head")) headChunkChannels.add(ch);
+            return ch;
+        }
 
         @Override
         public void write(FileChannel ch, ByteBuffer src, long position) throws IOException {
-            if (full) throw new IOException("No space left on device");
+            if (full || (headChunksFull && headChunkChannels.contains(ch))) throw new IOException("No space left on device");
             FileSystemFacade.super.write(ch, src, position);
+        }
+    }
+
+    @Test
+    void head_chunk_files_failing_keeps_chunks_open_and_loses_nothing() {
+        FillableDisk disk = new FillableDisk();
+        TsdbOptions opts = TsdbOptions.defaults().withRetention(0, 0).withWalSync(WalSyncPolicy.NEVER, 0)
+                .withBackground(0, System::currentTimeMillis).withFs(disk).withSegmentSizes(1 << 20, 8 << 10);
+        TestModel model = new TestModel();
+        Matcher all = Matcher.equal("__name__", "m");
+        try (Db db = Db.open(dir, opts)) {
+            disk.headChunksFull = true;
+            for (long t = 0; t < 600_000; t += 1000) append(db, model, t, true); // 600 samples: several chunks' worth
+            assertTrue(db.head().chunkWriteFailures() > 0, "sealing was attempted and failed");
+            assertEquals(model.expect(Long.MIN_VALUE, Long.MAX_VALUE, all), TestModel.actual(db, Long.MIN_VALUE, Long.MAX_VALUE, all));
+            disk.headChunksFull = false;
+            for (long t = 600_000; t < 900_000; t += 1000) append(db, model, t, true);
+        }
+        try (Db db = Db.open(dir, opts)) {
+            assertEquals(model.expect(Long.MIN_VALUE, Long.MAX_VALUE, all), TestModel.actual(db, Long.MIN_VALUE, Long.MAX_VALUE, all));
         }
     }
 

@@ -179,8 +179,13 @@ public final class Labels implements Comparable<Labels> {
      * one String (the head keeps one Labels per series; this is most of its label memory).
      */
     public Labels interned() {
+        return interned(String::intern);
+    }
+
+    /** The same label set with every string replaced by {@code interner}'s canonical instance. */
+    public Labels interned(java.util.function.UnaryOperator<String> interner) {
         String[] p = new String[pairs.length];
-        for (int i = 0; i < p.length; i++) p[i] = pairs[i].intern();
+        for (int i = 0; i < p.length; i++) p[i] = interner.apply(pairs[i]);
         return new Labels(p);
     }
 

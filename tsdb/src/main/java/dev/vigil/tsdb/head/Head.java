@@ -203,6 +203,10 @@ public final class Head implements AutoCloseable {
 
     /** Restores a series from the dictionary or the WAL at start-up; returns the existing one if any. */
     MemSeries restore(long id, Labels labels) {
+        return restore(id, labels, String::intern);
+    }
+
+    private MemSeries restore(long id, Labels labels, java.util.function.UnaryOperator<String> interner) {
         synchronized (seriesLock) {
             int ordinal = (int) id;
             MemSeries existing = byOrdinal(ordinal);
@@ -214,7 +218,7 @@ public final class Head implements AutoCloseable {
             }
             MemSeries byLabel = byLabels.get(labels);
             if (byLabel != null) return byLabel;
-            MemSeries s = new MemSeries(id, labels.interned(), ordinal);
+            MemSeries s = new MemSeries(id, labels.interned(interner), ordinal);
             nextOrdinal = Math.max(nextOrdinal, ordinal + 1);
             install(s);
             return s;
@@ -364,7 +368,9 @@ public final class Head implements AutoCloseable {
 
     /** Loads every series of the dictionary. */
     public void loadDictionary() {
-        List<long[]> dup = new ArrayList<>();
+        // String.intern costs ~100 ns; with a local map it runs once per distinct string, not per label
+        java.util.HashMap<String, String> seen = new java.util.HashMap<>();
+        java.util.function.UnaryOperator<String> interner = str -> seen.computeIfAbsent(str, String::intern);
         dictionary.forEach((bytes, id) -> {
             Labels labels;
             try {
@@ -373,7 +379,7 @@ public final class Head implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "undecodable series dictionary entry dropped [id={0}]", Long.toHexString(id));
                 return;
             }
-            if (restore(id, labels) == null) dup.add(new long[] {id});
+            restore(id, labels, interner); // null on an id clash, which restore logs
         });
     }
 

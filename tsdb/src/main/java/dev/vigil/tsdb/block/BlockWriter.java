@@ -3,6 +3,7 @@ package dev.vigil.tsdb.block;
 import dev.vigil.tsdb.Labels;
 import dev.vigil.tsdb.SampleIterator;
 import dev.vigil.tsdb.StorageException;
+import dev.vigil.tsdb.chunk.DenseChunk;
 import dev.vigil.tsdb.chunk.Encoding;
 import dev.vigil.tsdb.chunk.XorChunk;
 import dev.vigil.tsdb.fs.FileSystemFacade;
@@ -125,7 +126,7 @@ public final class BlockWriter {
             fs.createDirectories(chunksDir);
             Collected c;
             try (ChunkSegments.Writer chunks = new ChunkSegments.Writer(chunksDir, fs, maxSegmentBytes)) {
-                c = encoding == Encoding.DENSE ? collectDense(src, minT, maxT, chunks) : collect(src, minT, maxT, chunks);
+                c = collect(src, minT, maxT, chunks, encoding == Encoding.DENSE ? new DenseCutter() : new XorCutter());
                 chunks.finish();
             }
             if (!tombstones.isEmpty() && tombstones.ordinalAt(tombstones.numSeries() - 1) >= c.numSeries) {
@@ -220,36 +221,33 @@ public final class BlockWriter {
         }
     }
 
-    private static Collected collect(SeriesSource src, long minT, long maxT, ChunkSegments.Writer out) throws IOException {
-        Collected c = new Collected();
-        XorChunk chunk = new XorChunk(MAX_CHUNK_BYTES + MAX_SAMPLE_BYTES);
-        Labels prev = null;
-        while (src.next()) {
-            Labels labels = src.labels();
-            if (prev != null && prev.compareTo(labels) >= 0) {
-                throw new IllegalArgumentException("series out of order [previous=" + prev + ", series=" + labels + "]");
+    /** Cuts one series' samples into chunks of one encoding. */
+    private interface ChunkCutter {
+        void add(long t, double v, Collected c, ChunkSegments.Writer out) throws IOException;
+
+        /** Writes what is pending as the series' last chunk. */
+        void finish(Collected c, ChunkSegments.Writer out) throws IOException;
+    }
+
+    /** XOR chunks: cut at {@link #MAX_SAMPLES_PER_CHUNK} samples or ~{@link #MAX_CHUNK_BYTES}. */
+    private static final class XorCutter implements ChunkCutter {
+        private final XorChunk chunk = new XorChunk(MAX_CHUNK_BYTES + MAX_SAMPLE_BYTES);
+
+        @Override
+        public void add(long t, double v, Collected c, ChunkSegments.Writer out) throws IOException {
+            if (chunk.numSamples() >= MAX_SAMPLES_PER_CHUNK || chunk.sizeBytes() > MAX_CHUNK_BYTES - MAX_SAMPLE_BYTES) {
+                finish(c, out);
             }
-            prev = labels;
-            SampleIterator it = src.samples();
-            long chunksBefore = c.numChunks;
-            long lastT = Long.MIN_VALUE;
-            chunk.reset();
-            for (int vt = it.seek(minT); vt != SampleIterator.NONE; vt = it.next()) {
-                if (vt != SampleIterator.FLOAT) throw new IllegalArgumentException("unsupported sample type [type=" + vt + ", series=" + labels + "]");
-                long t = it.atT();
-                if (t >= maxT) break;
-                if (t <= lastT) throw new IllegalArgumentException("samples out of order [series=" + labels + ", t=" + t + ", previous=" + lastT + "]");
-                lastT = t;
-                if (chunk.numSamples() >= MAX_SAMPLES_PER_CHUNK || chunk.sizeBytes() > MAX_CHUNK_BYTES - MAX_SAMPLE_BYTES) {
-                    flush(chunk, c, out);
-                }
-                chunk.append(t, it.atV());
-                c.numSamples++;
-            }
-            if (chunk.numSamples() > 0) flush(chunk, c, out);
-            if (c.numChunks > chunksBefore) c.addSeries(labels);
+            chunk.append(t, v);
         }
-        return c;
+
+        @Override
+        public void finish(Collected c, ChunkSegments.Writer out) throws IOException {
+            if (chunk.numSamples() == 0) return;
+            long ref = out.write(Encoding.XOR, chunk.buffer(), chunk.sizeBytes());
+            c.addChunk(chunk.minT(), chunk.maxT(), ref);
+            chunk.reset();
+        }
     }
 
     /**
@@ -259,12 +257,34 @@ public final class BlockWriter {
      */
     public static final int MAX_SAMPLES_PER_DENSE_CHUNK = 480;
 
-    private static Collected collectDense(SeriesSource src, long minT, long maxT, ChunkSegments.Writer out) throws IOException {
+    private static final class DenseCutter implements ChunkCutter {
+        private final DenseChunk encoder = new DenseChunk();
+        private final long[] ts = new long[MAX_SAMPLES_PER_DENSE_CHUNK];
+        private final double[] vs = new double[MAX_SAMPLES_PER_DENSE_CHUNK];
+        private final byte[] buf = new byte[DenseChunk.maxEncodedBytes(MAX_SAMPLES_PER_DENSE_CHUNK)];
+        private int n;
+
+        @Override
+        public void add(long t, double v, Collected c, ChunkSegments.Writer out) throws IOException {
+            if (n == ts.length) finish(c, out);
+            ts[n] = t;
+            vs[n] = v;
+            n++;
+        }
+
+        @Override
+        public void finish(Collected c, ChunkSegments.Writer out) throws IOException {
+            if (n == 0) return;
+            int len = encoder.encode(ts, vs, n, buf, 0);
+            long ref = out.write(Encoding.DENSE, buf, len);
+            c.addChunk(ts[0], ts[n - 1], ref);
+            n = 0;
+        }
+    }
+
+    private static Collected collect(SeriesSource src, long minT, long maxT, ChunkSegments.Writer out, ChunkCutter cutter)
+            throws IOException {
         Collected c = new Collected();
-        dev.vigil.tsdb.chunk.DenseChunk encoder = new dev.vigil.tsdb.chunk.DenseChunk();
-        long[] ts = new long[MAX_SAMPLES_PER_DENSE_CHUNK];
-        double[] vs = new double[MAX_SAMPLES_PER_DENSE_CHUNK];
-        byte[] buf = new byte[dev.vigil.tsdb.chunk.DenseChunk.maxEncodedBytes(MAX_SAMPLES_PER_DENSE_CHUNK)];
         Labels prev = null;
         while (src.next()) {
             Labels labels = src.labels();
@@ -275,39 +295,19 @@ public final class BlockWriter {
             SampleIterator it = src.samples();
             long chunksBefore = c.numChunks;
             long lastT = Long.MIN_VALUE;
-            int n = 0;
             for (int vt = it.seek(minT); vt != SampleIterator.NONE; vt = it.next()) {
                 if (vt != SampleIterator.FLOAT) throw new IllegalArgumentException("unsupported sample type [type=" + vt + ", series=" + labels + "]");
                 long t = it.atT();
                 if (t >= maxT) break;
                 if (t <= lastT) throw new IllegalArgumentException("samples out of order [series=" + labels + ", t=" + t + ", previous=" + lastT + "]");
                 lastT = t;
-                if (n == ts.length) {
-                    flushDense(encoder, ts, vs, n, buf, c, out);
-                    n = 0;
-                }
-                ts[n] = t;
-                vs[n] = it.atV();
-                n++;
+                cutter.add(t, it.atV(), c, out);
                 c.numSamples++;
             }
-            if (n > 0) flushDense(encoder, ts, vs, n, buf, c, out);
+            cutter.finish(c, out);
             if (c.numChunks > chunksBefore) c.addSeries(labels);
         }
         return c;
-    }
-
-    private static void flushDense(dev.vigil.tsdb.chunk.DenseChunk encoder, long[] ts, double[] vs, int n, byte[] buf,
-                                   Collected c, ChunkSegments.Writer out) throws IOException {
-        int len = encoder.encode(ts, vs, n, buf, 0);
-        long ref = out.write(Encoding.DENSE, buf, len);
-        c.addChunk(ts[0], ts[n - 1], ref);
-    }
-
-    private static void flush(XorChunk chunk, Collected c, ChunkSegments.Writer out) throws IOException {
-        long ref = out.write(Encoding.XOR, chunk.buffer(), chunk.sizeBytes());
-        c.addChunk(chunk.minT(), chunk.maxT(), ref);
-        chunk.reset();
     }
 
     private static void writeIndex(Path file, Collected c, FileSystemFacade fs) throws IOException {

@@ -90,6 +90,34 @@ public final class XorIterator implements ChunkSampleIterator {
         return array != null ? array[base + i] & 0xFF : buffer.get(base + i) & 0xFF;
     }
 
+    private static final java.lang.invoke.VarHandle BE_LONG =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
+    /**
+     * The 64 bits starting at bit {@code pos}, most significant first; at least 57 of them are
+     * real (the rest, and anything past the end, read as 0). One 8-byte load instead of a loop per
+     * byte: this is what makes decoding ~2x faster than reading bit by bit.
+     */
+    private long peek64(long pos) {
+        int byteIdx = (int) (pos >>> 3);
+        int lenBytes = (int) (endBit >>> 3);
+        long word;
+        if (byteIdx + 8 <= lenBytes) {
+            if (array != null) {
+                word = (long) BE_LONG.get(array, base + byteIdx);
+            } else {
+                word = buffer.getLong(base + byteIdx);
+                if (buffer.order() != java.nio.ByteOrder.BIG_ENDIAN) word = Long.reverseBytes(word);
+            }
+        } else {
+            word = 0;
+            for (int i = 0; i < 8; i++) {
+                word = (word << 8) | (byteIdx + i < lenBytes ? byteAt(byteIdx + i) : 0);
+            }
+        }
+        return word << (pos & 7);
+    }
+
     @Override
     public boolean corrupt() {
         return corrupt;
@@ -113,8 +141,12 @@ public final class XorIterator implements ChunkSampleIterator {
                 t += delta;
                 readValue();
             } else {
-                int d = 0;
-                while (d < 4 && readBit() == 1) d++;
+                if (bitPos >= endBit) throw new IndexOutOfBoundsException();
+                // the dod prefix: up to four 1 bits ended by a 0 (or four 1 bits alone)
+                int d = Math.min(4, Long.numberOfLeadingZeros(~peek64(bitPos)));
+                long prefixBits = d < 4 ? d + 1 : 4;
+                if (bitPos + prefixBits > endBit) throw new IndexOutOfBoundsException();
+                bitPos += prefixBits;
                 int sz = switch (d) {
                     case 0 -> 0;
                     case 1 -> 14;
@@ -178,25 +210,20 @@ public final class XorIterator implements ChunkSampleIterator {
 
     private int readBit() {
         if (bitPos >= endBit) throw new IndexOutOfBoundsException();
-        int b = byteAt((int) (bitPos >>> 3));
-        int bit = (b >>> (7 - (bitPos & 7))) & 1;
+        int bit = (int) (peek64(bitPos) >>> 63);
         bitPos++;
         return bit;
     }
 
     private long readBits(int n) {
+        if (n == 0) return 0;
         if (bitPos + n > endBit) throw new IndexOutOfBoundsException();
-        long v = 0;
-        while (n > 0) {
-            int b = byteAt((int) (bitPos >>> 3));
-            int used = (int) (bitPos & 7);
-            int avail = 8 - used;
-            int take = Math.min(avail, n);
-            int bits = (b >>> (avail - take)) & ((1 << take) - 1);
-            v = (v << take) | bits;
-            bitPos += take;
-            n -= take;
+        if (n > 56) { // more than one peek guarantees
+            long hi = readBits(32);
+            return (hi << (n - 32)) | readBits(n - 32);
         }
+        long v = peek64(bitPos) >>> (64 - n);
+        bitPos += n;
         return v;
     }
 

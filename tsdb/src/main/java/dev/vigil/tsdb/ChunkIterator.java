@@ -17,7 +17,11 @@ public interface ChunkIterator {
     /** The last sample's timestamp of the current chunk, epoch millis, inclusive. */
     long maxT();
 
-    /** The encoding code (see {@code dev.vigil.tsdb.chunk.Encoding}); 1 is Prometheus XOR. */
+    /**
+     * The encoding code (see {@code dev.vigil.tsdb.chunk.Encoding}): 1 is Prometheus XOR (head
+     * chunks); blocks hold Vigil's DENSE chunks, which a reader shipping Prometheus chunks turns
+     * into XOR with {@code dev.vigil.tsdb.chunk.Chunks#toXor}.
+     */
     int encoding();
 
     /**

@@ -31,6 +31,30 @@ public final class Chunks {
     }
 
     /**
+     * Re-encodes a chunk of any encoding as Prometheus XOR chunks of at most {@code maxSamples}
+     * samples each, in time order: what a reader that must ship Prometheus chunks (remote read's
+     * STREAMED_XOR_CHUNKS) does with a block's dense chunks. Raw value bits are preserved.
+     *
+     * @throws IllegalArgumentException for an unknown encoding or {@code maxSamples} outside 1..65535
+     */
+    public static java.util.List<XorChunk> toXor(int encoding, ByteBuffer chunk, int maxSamples) {
+        if (maxSamples < 1 || maxSamples > XorChunk.MAX_SAMPLES) {
+            throw new IllegalArgumentException("maxSamples out of range [maxSamples=" + maxSamples + "]");
+        }
+        java.util.List<XorChunk> out = new java.util.ArrayList<>();
+        ChunkSampleIterator it = iterator(encoding, chunk, null);
+        XorChunk current = null;
+        while (it.next() != SampleIterator.NONE) {
+            if (current == null || current.numSamples() >= maxSamples) {
+                current = new XorChunk();
+                out.add(current);
+            }
+            current.append(it.atT(), Double.longBitsToDouble(it.atVBits()));
+        }
+        return out;
+    }
+
+    /**
      * The sample count from a chunk's 2-byte big-endian header, which every encoding starts with;
      * the buffer's position is not moved.
      *

@@ -93,6 +93,12 @@ public final class Db implements Storage {
     /** Head deletions: series id to sorted inclusive [min, max] pairs. */
     private final Map<Long, long[]> headDeletions = new ConcurrentHashMap<>();
     private final ReentrantLock compactionLock = new ReentrantLock();
+    /**
+     * Read: a querier taking references on the current blocks. Write: the block list changing
+     * (a merge swapping blocks, retention dropping one). Without it a querier could see a block in
+     * the list that is retired before it takes its reference, and silently miss that block's data.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock blocksLock = new java.util.concurrent.locks.ReentrantReadWriteLock();
     private final Object walLock = new Object();
     private final Thread background;
     private volatile boolean closed;
@@ -216,11 +222,9 @@ public final class Db implements Storage {
         sortBlocks();
     }
 
+    /** Atomic for readers that do not take blocksLock (CopyOnWriteArrayList replaces its array). */
     private void sortBlocks() {
-        List<BlockRef> sorted = new ArrayList<>(blocks);
-        sorted.sort(Comparator.comparingLong((BlockRef b) -> b.block.meta().minT()));
-        blocks.clear();
-        blocks.addAll(sorted);
+        blocks.sort(Comparator.comparingLong((BlockRef b) -> b.block.meta().minT()));
     }
 
     private void quarantine(Path p) {
@@ -328,10 +332,15 @@ public final class Db implements Storage {
         List<BlockRef> held = new ArrayList<>();
         try {
             List<SourceQuerier> sources = new ArrayList<>();
-            for (BlockRef b : blocks) {
-                if (!b.acquire()) continue;
-                held.add(b);
-                sources.add(blockSource(b.block));
+            blocksLock.readLock().lock();
+            try {
+                for (BlockRef b : blocks) {
+                    if (!b.acquire()) throw new IllegalStateException("a listed block was already released: " + b.dir());
+                    held.add(b);
+                    sources.add(blockSource(b.block));
+                }
+            } finally {
+                blocksLock.readLock().unlock();
             }
             sources.add(headSource());
             return new MergeQuerier(sources, () -> {
@@ -492,8 +501,14 @@ public final class Db implements Storage {
                 BlockMeta meta = writeFromHead(dir, mint, maxt);
                 if (meta != null) {
                     Path p = dir.resolve(meta.ulid());
-                    blocks.add(new BlockRef(Block.open(p, fs), p, fs));
-                    sortBlocks();
+                    BlockRef fresh = new BlockRef(Block.open(p, fs), p, fs);
+                    blocksLock.writeLock().lock();
+                    try {
+                        blocks.add(fresh);
+                        sortBlocks();
+                    } finally {
+                        blocksLock.writeLock().unlock();
+                    }
                     compactions.incrementAndGet();
                 }
             } catch (RuntimeException e) {
@@ -599,10 +614,15 @@ public final class Db implements Storage {
             BlockMeta meta = BlockWriter.write(dir, minT, maxT, source(set), level, parents, fs, BLOCK_ENCODING);
             Path p = dir.resolve(meta.ulid());
             BlockRef fresh = new BlockRef(Block.open(p, fs), p, fs);
-            blocks.add(fresh);
-            blocks.removeAll(from);
-            sortBlocks();
-            for (BlockRef b : from) b.retire(true);
+            blocksLock.writeLock().lock();
+            try {
+                blocks.add(fresh);
+                blocks.removeAll(from);
+                sortBlocks();
+                for (BlockRef b : from) b.retire(true);
+            } finally {
+                blocksLock.writeLock().unlock();
+            }
             compactions.incrementAndGet();
             return true;
         } catch (RuntimeException e) {
@@ -661,9 +681,14 @@ public final class Db implements Storage {
     }
 
     private void dropBlock(BlockRef b, String why) {
-        blocks.remove(b);
+        blocksLock.writeLock().lock();
+        try {
+            blocks.remove(b);
+            b.retire(true);
+        } finally {
+            blocksLock.writeLock().unlock();
+        }
         LOG.log(System.Logger.Level.INFO, "retention ({0}) deletes block [ulid={1}]", why, b.block.meta().ulid());
-        b.retire(true);
         retentionDeleted.incrementAndGet();
     }
 

@@ -436,7 +436,13 @@ public final class Head implements AutoCloseable {
      */
     public int truncate(long newMinT) {
         setMinValidTime(newMinT);
-        long stamp = readPins.writeLock();
+        truncationPending = true;
+        long stamp;
+        try {
+            stamp = readPins.writeLock();
+        } finally {
+            truncationPending = false;
+        }
         int removed = 0;
         try {
             try {
@@ -493,8 +499,22 @@ public final class Head implements AutoCloseable {
 
     // ---- reading --------------------------------------------------------------------------------
 
-    /** Pins the head for a querier; pass the stamp to {@link #unpin}. */
+    /** A truncation is waiting for the pins to drain; see {@link #pin}. */
+    private volatile boolean truncationPending;
+
+    /**
+     * Pins the head for a querier; pass the stamp to {@link #unpin}. StampedLock lets readers barge
+     * past a waiting writer, so back-to-back queries could starve truncation forever: a new pin
+     * first waits (briefly, bounded, so that a thread already holding a pin cannot deadlock) while
+     * a truncation is pending.
+     */
     public long pin() {
+        if (truncationPending) {
+            long deadline = System.nanoTime() + 50_000_000L;
+            while (truncationPending && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+            }
+        }
         return readPins.readLock();
     }
 

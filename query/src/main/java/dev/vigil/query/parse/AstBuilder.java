@@ -250,7 +250,12 @@ final class AstBuilder extends PromQLBaseVisitor<Expr> {
     private long durationMs(PromQLParser.DurationContext ctx) {
         Token t = ctx.getStart();
         if (t.getType() == PromQLLexer.DURATION) {
-            return (long) (numberValue(t) * 1000);
+            numberValue(t); // rejects a zero duration, as Prometheus's parseDuration does
+            try {
+                return Literals.durationMs(t.getText());
+            } catch (Literals.BadLiteral e) {
+                throw error(pos(t), e.getMessage());
+            }
         }
         double seconds = numberValue(t);
         if (Double.isNaN(seconds) || Double.isInfinite(seconds) || Math.abs(seconds) > Long.MAX_VALUE / 1e9) {

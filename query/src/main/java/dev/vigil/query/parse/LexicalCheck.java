@@ -19,10 +19,14 @@ final class LexicalCheck {
      */
     static final int MAX_DEPTH = 256;
 
+    /** The first lexer error, or {@code null}. */
     final PromqlParseException firstError;
+    /** The offset of the token where Prometheus's lexer meets {@link #firstError}. */
+    final int firstErrorAt;
 
-    private LexicalCheck(PromqlParseException firstError) {
+    private LexicalCheck(PromqlParseException firstError, int firstErrorAt) {
         this.firstError = firstError;
+        this.firstErrorAt = firstErrorAt;
     }
 
     /** @throws PromqlParseException when the nesting is deeper than {@link #MAX_DEPTH} */
@@ -35,7 +39,18 @@ final class LexicalCheck {
         for (Token t : tokens) {
             int start = t.getStartIndex();
             String error = null;
-            switch (t.getType()) {
+            if (inBraces && !allowedInBraces(t)) {
+                String text = t.getText();
+                int bad = 0;
+                if (t.getType() == PromQLLexer.METRIC_IDENTIFIER) {
+                    bad = text.indexOf(':');
+                }
+                if (t.getType() != PromQLLexer.UNTERMINATED_STRING) {
+                    start += bad;
+                    error = "unexpected character inside braces: " + quoteRune(text.codePointAt(bad));
+                }
+            }
+            if (error == null) switch (t.getType()) {
                 case Token.EOF -> {
                     start = query.length();
                     if (inBraces) {
@@ -63,6 +78,12 @@ final class LexicalCheck {
                     parenDepth--;
                     if (parenDepth < 0) {
                         error = "unexpected right parenthesis ')'";
+                        start = t.getStopIndex() + 1; // Prometheus reports it after the parenthesis
+                    }
+                }
+                case PromQLLexer.EQL_REGEX, PromQLLexer.NEQ_REGEX -> {
+                    if (!inBraces) {
+                        error = "unexpected character after '" + t.getText().charAt(0) + "': '~'";
                     }
                 }
                 case PromQLLexer.LEFT_BRACE -> {
@@ -100,11 +121,22 @@ final class LexicalCheck {
                 default -> unaryRun = 0;
             }
             if (error != null) {
-                return new LexicalCheck(PromqlParseException.of(query, new PositionRange(start, query.length()), error));
+                return new LexicalCheck(PromqlParseException.of(query, new PositionRange(start, query.length()), error),
+                        Math.min(start, t.getType() == Token.EOF ? query.length() : t.getStartIndex()));
             }
             prevType = t.getType();
         }
-        return new LexicalCheck(null);
+        return new LexicalCheck(null, Integer.MAX_VALUE);
+    }
+
+    /** Prometheus's lexer, inside braces, knows only words, strings, commas, matcher operators and "}". */
+    private static boolean allowedInBraces(Token t) {
+        return switch (t.getType()) {
+            case Token.EOF, PromQLLexer.STRING, PromQLLexer.COMMA, PromQLLexer.EQL, PromQLLexer.NEQ,
+                 PromQLLexer.EQL_REGEX, PromQLLexer.NEQ_REGEX, PromQLLexer.RIGHT_BRACE, PromQLLexer.EQLC -> true;
+            case PromQLLexer.METRIC_IDENTIFIER -> false;
+            default -> Character.isLetter(t.getText().charAt(0)) || t.getText().charAt(0) == '_';
+        };
     }
 
     /** Whether a sign after a token of this type is a unary operator. */

@@ -44,7 +44,7 @@ public final class PromqlParser {
         LexicalCheck lexical = LexicalCheck.scan(query, tokens.getTokens());
         var parser = new PromQLParser(tokens);
         parser.removeErrorListeners();
-        parser.addErrorListener(new SyntaxErrorListener(query, lexical.firstError));
+        parser.addErrorListener(new SyntaxErrorListener(query, lexical.firstError, lexical.firstErrorAt));
         try {
             PromQLParser.QueryContext tree = parser.query();
             if (lexical.firstError != null) {

@@ -124,7 +124,8 @@ NUMBER
 BAD_NUMBER : [0-9] [0-9a-z_.]* ;
 
 IDENTIFIER : [a-z_] [a-z0-9_]* ;
-METRIC_IDENTIFIER : [a-z_:] [a-z0-9_:]* ;
+// A leading colon must be followed by a letter, so that the colon of a subquery ([5m:1m]) stays a COLON token.
+METRIC_IDENTIFIER : [a-z_] [a-z0-9_]* ':' [a-z0-9_:]* | ':' [a-z_:] [a-z0-9_:]* ;
 
 STRING
     : '"' (~["\\\n] | '\\' .)* '"'

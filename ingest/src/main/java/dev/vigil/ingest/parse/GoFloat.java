@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
  * {@code _}). That is an optional sign, decimal digits with an optional point and exponent, or
  * {@code Inf}/{@code Infinity} (signed) and {@code NaN}, case-insensitively.
  *
- * <p>Parsing reads bytes without allocating for values of up to 19 significant digits and a decimal
+ * <p>Parsing reads bytes without allocating for values of up to 18 significant digits and a decimal
  * exponent within ±22 (Clinger's fast path, exact); anything else falls back to {@link
  * Double#parseDouble}, which allocates one String.
  */
@@ -75,7 +75,7 @@ final class GoFloat {
         int exp10 = 0;
         boolean exact = true;
         for (; i < e && isDigit(b[i]); i++) {
-            if (sig < 19) {
+            if (sig < 18) {
                 mant = mant * 10 + (b[i] - '0');
                 if (mant != 0) sig++;
             } else {
@@ -85,7 +85,7 @@ final class GoFloat {
         }
         if (i < e && b[i] == '.') {
             for (i++; i < e && isDigit(b[i]); i++) {
-                if (sig < 19) {
+                if (sig < 18) {
                     mant = mant * 10 + (b[i] - '0');
                     if (mant != 0) sig++;
                     exp10--;
@@ -139,23 +139,22 @@ final class GoFloat {
 
     /** Go's shortest {@code %g}: exponent form when the decimal exponent is below -4 or at least 6. */
     static String formatG(double f) {
-        // Shortest round-trip digits from Java (JDK 19+ gives the shortest), re-laid out Go's way.
-        String j = Double.toString(Math.abs(f));
-        int ePos = j.indexOf('E');
-        String mantissa = ePos < 0 ? j : j.substring(0, ePos);
-        int exp = ePos < 0 ? 0 : Integer.parseInt(j.substring(ePos + 1));
-        int dot = mantissa.indexOf('.');
-        String digits = mantissa.substring(0, dot) + mantissa.substring(dot + 1);
-        int dp = dot + exp; // decimal point position relative to digits[0]
-        int lead = 0;
-        while (lead < digits.length() - 1 && digits.charAt(lead) == '0') {
-            lead++;
-            dp--;
+        // The shortest decimal that reads back as f and, among those, the closest to f: what Go's
+        // shortest formatting produces. (Double.toString is not enough: it keeps two digits, e.g.
+        // 4.9E-324 where Go prints 5e-324.) Only runs on scrape-cache misses.
+        double abs = Math.abs(f);
+        java.math.BigDecimal exact = new java.math.BigDecimal(abs);
+        java.math.BigDecimal shortest = exact;
+        for (int p = 1; p <= 17; p++) {
+            java.math.BigDecimal r = exact.round(new java.math.MathContext(p, java.math.RoundingMode.HALF_EVEN));
+            if (r.doubleValue() == abs) {
+                shortest = r;
+                break;
+            }
         }
-        digits = digits.substring(lead);
-        int end = digits.length();
-        while (end > 1 && digits.charAt(end - 1) == '0') end--;
-        digits = digits.substring(0, end);
+        shortest = shortest.stripTrailingZeros();
+        String digits = shortest.unscaledValue().toString();
+        int dp = digits.length() - shortest.scale(); // decimal point position relative to digits[0]
         StringBuilder sb = new StringBuilder(24);
         if (f < 0) sb.append('-');
         int x = dp - 1;

@@ -1,0 +1,34 @@
+package dev.vigil.ingest.parse;
+
+/**
+ * Receives what {@link ExpositionParser#parse} finds, in input order, on the parsing thread.
+ *
+ * <p>{@link #sample} is the hot path and gets primitives only. The byte slice it names is valid
+ * only during the call: copy it to keep it.
+ */
+public interface SampleSink {
+    /** The {@code timestampMs} of a sample that carried no timestamp. */
+    long NO_TIMESTAMP = Long.MIN_VALUE;
+
+    /**
+     * One float sample.
+     *
+     * @param buf the scrape body; do not modify
+     * @param seriesStart first byte of the raw series text (metric name and label block, as written)
+     * @param seriesEnd one past its last byte
+     * @param seriesHash {@link SeriesHash#hash} of that slice: equal texts give equal hashes in every
+     *     process; different texts that denote the same label set (spacing, label order) differ
+     * @param value the value; any NaN is reported as Prometheus's normal NaN (never the stale marker)
+     * @param timestampMs epoch millis, or {@link #NO_TIMESTAMP}
+     */
+    void sample(byte[] buf, int seriesStart, int seriesEnd, long seriesHash, double value, long timestampMs);
+
+    /** A {@code # HELP} line, unescaped. */
+    default void help(String metricFamily, String help) {}
+
+    /** A {@code # TYPE} line. */
+    default void type(String metricFamily, MetricType type) {}
+
+    /** A {@code # UNIT} line (OpenMetrics only); the unit may be empty. */
+    default void unit(String metricFamily, String unit) {}
+}

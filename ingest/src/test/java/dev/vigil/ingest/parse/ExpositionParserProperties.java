@@ -1,0 +1,224 @@
+package dev.vigil.ingest.parse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import dev.vigil.tsdb.Labels;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Round trip of random valid expositions (both formats) and robustness against garbage. Each case
+ * is built from a QuickTheories-drawn seed, so a failure reports a seed to turn into an example.
+ */
+class ExpositionParserProperties {
+
+    /** A sample as generated: its label pairs (name first), value and timestamp. */
+    record Gen(Map<String, String> labels, double value, long t) {}
+
+    private static final String[] ODD = {"\\", "\"", "\n", "ä", "€", "😀", "{", "}", ",", "=", " ", "#", "\t", "'", "\u0000"};
+
+    static String randomText(Random r, int maxLen, boolean allowEmpty) {
+        int n = (allowEmpty ? 0 : 1) + r.nextInt(maxLen);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            if (r.nextInt(4) == 0) {
+                sb.append(ODD[r.nextInt(ODD.length)]);
+            } else {
+                sb.append((char) ('a' + r.nextInt(26)));
+            }
+        }
+        return sb.toString();
+    }
+
+    static String legacyName(Random r, boolean metric) {
+        String first = metric ? "abcXYZ_:" : "abcXYZ_";
+        String rest = metric ? "abcxyzXYZ_:019" : "abcxyzXYZ_019";
+        StringBuilder sb = new StringBuilder().append(first.charAt(r.nextInt(first.length())));
+        int n = r.nextInt(12);
+        for (int i = 0; i < n; i++) sb.append(rest.charAt(r.nextInt(rest.length())));
+        return sb.toString();
+    }
+
+    static double randomValue(Random r) {
+        return switch (r.nextInt(8)) {
+            case 0 -> Double.NaN;
+            case 1 -> Double.POSITIVE_INFINITY;
+            case 2 -> Double.NEGATIVE_INFINITY;
+            case 3 -> r.nextInt(1000);
+            case 4 -> -0.0;
+            case 5 -> Double.longBitsToDouble(r.nextLong()) % 1e300; // any finite bit pattern, mostly
+            case 6 -> r.nextGaussian() * 1e-5;
+            default -> r.nextDouble() * Math.pow(10, r.nextInt(40) - 20);
+        };
+    }
+
+    static List<Gen> randomExposition(Random r, boolean om) {
+        List<Gen> out = new ArrayList<>();
+        int n = r.nextInt(20);
+        for (int i = 0; i < n; i++) {
+            Map<String, String> labels = new LinkedHashMap<>();
+            labels.put(Labels.METRIC_NAME, r.nextBoolean() ? legacyName(r, true) : randomText(r, 10, false));
+            int k = r.nextInt(5);
+            for (int j = 0; j < k; j++) {
+                String name = r.nextBoolean() ? legacyName(r, false) : randomText(r, 8, false);
+                if (!labels.containsKey(name)) labels.put(name, randomText(r, 12, true));
+            }
+            double v = randomValue(r);
+            long t = r.nextInt(3) == 0 ? SampleSink.NO_TIMESTAMP
+                    : om ? (r.nextLong() % 4_000_000_000L) * 1000 : Math.abs(r.nextLong() % 4_000_000_000_000L);
+            out.add(new Gen(labels, v, t));
+        }
+        return out;
+    }
+
+    static boolean isLegacy(String s, boolean metric) {
+        if (s.isEmpty()) return false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (metric && c == ':') || (i > 0 && c >= '0' && c <= '9');
+            if (!ok) return false;
+        }
+        return true;
+    }
+
+    static String quoted(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    }
+
+    static String render(List<Gen> samples, boolean om, Random r) {
+        StringBuilder sb = new StringBuilder();
+        for (Gen g : samples) {
+            String name = g.labels().get(Labels.METRIC_NAME);
+            boolean plainName = isLegacy(name, true);
+            List<String> parts = new ArrayList<>();
+            if (!plainName) parts.add(quoted(name));
+            for (Map.Entry<String, String> e : g.labels().entrySet()) {
+                if (e.getKey().equals(Labels.METRIC_NAME)) continue;
+                String ln = isLegacy(e.getKey(), false) && r.nextBoolean() ? e.getKey() : quoted(e.getKey());
+                parts.add(ln + "=" + quoted(e.getValue()));
+            }
+            if (!plainName && r.nextBoolean() && parts.size() > 1) {
+                // The quoted metric name may come anywhere in the braces.
+                parts.add(r.nextInt(parts.size()), parts.removeFirst());
+            }
+            if (plainName) sb.append(name);
+            if (!parts.isEmpty() || !plainName || r.nextInt(4) == 0) {
+                sb.append('{').append(String.join(",", parts));
+                if (!parts.isEmpty() && r.nextInt(5) == 0) sb.append(',');
+                sb.append('}');
+            }
+            sb.append(' ').append(Double.toString(g.value()));
+            if (g.t() != SampleSink.NO_TIMESTAMP) {
+                sb.append(' ');
+                if (om) {
+                    sb.append(g.t() / 1000);
+                } else {
+                    sb.append(g.t());
+                }
+            }
+            if (om && r.nextInt(6) == 0) sb.append(" # {trace_id=\"abc\"} 1.5");
+            sb.append('\n');
+            if (r.nextInt(8) == 0) sb.append(om ? "# HELP x some help\n" : "# a comment\n");
+        }
+        if (om) sb.append("# EOF\n");
+        return sb.toString();
+    }
+
+    record Parsed(Labels labels, long valueBits, long t) {}
+
+    static List<Parsed> parseAll(ExpositionFormat f, byte[] b) {
+        ExpositionParser p = f.newParser();
+        List<Parsed> got = new ArrayList<>();
+        p.parse(b, b.length, (buf, s, e, h, v, t) -> got.add(new Parsed(p.labels(buf, s, e), Double.doubleToRawLongBits(v), t)));
+        return got;
+    }
+
+    static void roundTrip(long seed, boolean om) {
+        Random r = new Random(seed);
+        List<Gen> samples = randomExposition(r, om);
+        String text = render(samples, om, r);
+        List<Parsed> got = parseAll(om ? ExpositionFormat.OPENMETRICS_TEXT : ExpositionFormat.PROMETHEUS_TEXT, text.getBytes(StandardCharsets.UTF_8));
+        assertEquals(samples.size(), got.size(), text);
+        for (int i = 0; i < samples.size(); i++) {
+            Gen g = samples.get(i);
+            Parsed p = got.get(i);
+            assertEquals(Labels.of(g.labels()), p.labels(), text);
+            long want = Double.isNaN(g.value()) ? 0x7ff8000000000001L : Double.doubleToRawLongBits(g.value());
+            assertEquals(want, p.valueBits(), () -> "value of sample " + g + " in\n" + text);
+            assertEquals(g.t(), p.t(), text);
+        }
+    }
+
+    @Test
+    void prometheusText_roundTrips() {
+        qt().withExamples(400).forAll(longs().all()).checkAssert(seed -> roundTrip(seed, false));
+    }
+
+    @Test
+    void openMetrics_roundTrips() {
+        qt().withExamples(400).forAll(longs().all()).checkAssert(seed -> roundTrip(seed, true));
+    }
+
+    /** Random bytes, biased towards the formats' punctuation, or a valid body with a few bytes mangled. */
+    static byte[] garbage(Random r) {
+        if (r.nextBoolean()) {
+            boolean om = r.nextBoolean();
+            byte[] b = render(randomExposition(r, om), om, r).getBytes(StandardCharsets.UTF_8);
+            if (b.length == 0) return b;
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int cut = r.nextInt(b.length);
+            int edits = 1 + r.nextInt(3);
+            for (int i = 0; i < b.length; i++) {
+                if (edits > 0 && r.nextInt(b.length) < 3) {
+                    edits--;
+                    switch (r.nextInt(3)) {
+                        case 0 -> out.write(r.nextInt(256)); // replace
+                        case 1 -> {
+                            out.write(b[i]);
+                            out.write("{}\"=, #\n\\\t".charAt(r.nextInt(10)));
+                        }
+                        default -> {} // delete
+                    }
+                } else if (i != cut || r.nextBoolean()) {
+                    out.write(b[i]);
+                }
+            }
+            return out.toByteArray();
+        }
+        String alphabet = "ab_:{}\"=, #\n\\\t.0123456789eEINaf+-\u00ff";
+        byte[] b = new byte[r.nextInt(80)];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = r.nextInt(10) == 0 ? (byte) r.nextInt(256) : (byte) alphabet.charAt(r.nextInt(alphabet.length()));
+        }
+        return b;
+    }
+
+    @Test
+    void garbage_yieldsSamplesOrParseException_neverAnotherException() {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> qt().withExamples(3000).forAll(longs().all()).checkAssert(seed -> {
+            byte[] b = garbage(new Random(seed));
+            for (ExpositionFormat f : ExpositionFormat.values()) {
+                ExpositionParser p = f.newParser();
+                try {
+                    p.parse(b, b.length, (buf, s, e, h, v, t) -> {
+                        assertTrue(s >= 0 && s < e && e <= b.length);
+                        p.labels(buf, s, e);
+                    });
+                } catch (ParseException expected) {
+                    assertTrue(expected.line() >= 1);
+                }
+            }
+        }));
+    }
+}

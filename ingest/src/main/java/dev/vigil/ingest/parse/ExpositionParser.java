@@ -403,8 +403,15 @@ public final class ExpositionParser {
     }
 
     private void addLabel(int ls, int le, int vs, int ve) {
-        for (int i = 0; i < nOffs; i += 4) {
-            if (Arrays.equals(b, offs[i], offs[i + 1], b, ls, le)) throw errorAt(ls, "duplicate label name " + quote(text(ls, le)));
+        int count = nOffs / 4;
+        if (count < SMALL_LABEL_SET) {
+            for (int i = 0; i < nOffs; i += 4) {
+                if (Arrays.equals(b, offs[i], offs[i + 1], b, ls, le)) throw errorAt(ls, "duplicate label name " + quote(text(ls, le)));
+            }
+        } else {
+            // Many labels: a hash set of names keeps a hostile line from costing O(n^2).
+            if (count == SMALL_LABEL_SET || count * 2 > dupSlots.length) rebuildNameSet(count);
+            if (!addToNameSet(ls, le, count)) throw errorAt(ls, "duplicate label name " + quote(text(ls, le)));
         }
         if (Arrays.equals(b, ls, le, NAME_LABEL, 0, NAME_LABEL.length)) {
             throw errorAt(ls, "duplicate label name " + quote(Labels.METRIC_NAME) + ": the metric name is set already");
@@ -414,6 +421,39 @@ public final class ExpositionParser {
         offs[nOffs++] = le;
         offs[nOffs++] = vs;
         offs[nOffs++] = ve;
+    }
+
+    private static final int SMALL_LABEL_SET = 16;
+    private int[] dupSlots = new int[64]; // label index + 1 per slot, valid when dupStamp matches
+    private int[] dupStamp = new int[64];
+    private int stamp;
+
+    private void rebuildNameSet(int count) {
+        int size = dupSlots.length;
+        while (count * 2 > size) size *= 2;
+        if (size != dupSlots.length) {
+            dupSlots = new int[size];
+            dupStamp = new int[size];
+        }
+        if (++stamp == 0) { // wrapped: clear so that no stale stamp matches
+            Arrays.fill(dupStamp, 0);
+            stamp = 1;
+        }
+        for (int i = 0; i < count; i++) addToNameSet(offs[4 * i], offs[4 * i + 1], i);
+    }
+
+    /** Adds label {@code index} (name {@code b[ls, le)}); false when the name is present already. */
+    private boolean addToNameSet(int ls, int le, int index) {
+        int mask = dupSlots.length - 1;
+        int slot = (int) SeriesHash.hash(b, ls, le) & mask;
+        while (dupStamp[slot] == stamp) {
+            int other = dupSlots[slot] - 1;
+            if (Arrays.equals(b, offs[4 * other], offs[4 * other + 1], b, ls, le)) return false;
+            slot = (slot + 1) & mask;
+        }
+        dupStamp[slot] = stamp;
+        dupSlots[slot] = index + 1;
+        return true;
     }
 
     /** pos at the opening quote; ends after the closing one. Escapes are a backslash and any byte. */

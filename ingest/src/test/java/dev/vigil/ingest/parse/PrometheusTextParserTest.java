@@ -227,4 +227,20 @@ class PrometheusTextParserTest {
         byte[] b = "a 1\nb 2\ngarbage garbage".getBytes();
         assertEquals(2, p.parse(b, 8, new Recorder(p)));
     }
+
+    @Test
+    void manyLabels_duplicatesFound_inLinearTime() {
+        StringBuilder sb = new StringBuilder("big{");
+        for (int i = 0; i < 200_000; i++) sb.append("l").append(i).append("=\"v\",");
+        String ok = sb + "} 1\n";
+        ExpositionParser p = F.newParser();
+        byte[] b = ok.getBytes();
+        assertEquals(1, p.parse(b, b.length, (buf, s, e, h, v, t) -> {}));
+        byte[] dup = (sb + "l77=\"w\"} 1\n").getBytes();
+        ParseException e = assertThrows(ParseException.class, () -> p.parse(dup, dup.length, (buf, s, en, h, v, t) -> {}));
+        assertEquals("duplicate label name \"l77\"", e.detail());
+        byte[] dup2 = "x{a=\"1\",b=\"1\",c=\"1\",d=\"1\",e=\"1\",f=\"1\",g=\"1\",h=\"1\",i=\"1\",j=\"1\",k=\"1\",l=\"1\",m=\"1\",n=\"1\",o=\"1\",p=\"1\",q=\"1\",a=\"2\"} 1\n".getBytes();
+        ParseException e2 = assertThrows(ParseException.class, () -> p.parse(dup2, dup2.length, (buf, s, en, h, v, t) -> {}));
+        assertEquals("duplicate label name \"a\"", e2.detail());
+    }
 }

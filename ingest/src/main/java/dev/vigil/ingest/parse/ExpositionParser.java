@@ -479,6 +479,11 @@ public final class ExpositionParser {
     private double value(int s, int e, String what) {
         if (!GoFloat.isValid(b, s, e)) throw errorAt(s, "invalid " + what + " " + quote(text(s, e)) + ": not a float");
         double v = GoFloat.parseValid(b, s, e);
+        if (Double.isInfinite(v) && (b[e - 1] | 0x20) != 'f' && (b[e - 1] | 0x20) != 'y') {
+            // A finite spelling beyond the double range: Go's ParseFloat reports ErrRange, and so
+            // does Prometheus.
+            throw errorAt(s, "invalid " + what + " " + quote(text(s, e)) + ": out of range");
+        }
         return Double.isNaN(v) ? NORMAL_NAN : v;
     }
 

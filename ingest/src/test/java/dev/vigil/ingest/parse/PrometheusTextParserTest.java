@@ -147,7 +147,10 @@ class PrometheusTextParserTest {
                 new Bad("x 1 -5\n", 1, "line 1, column 5: expected timestamp or new record, got \"-\""),
                 new Bad("ünicode 1\n", 1, "line 1, column 1: expected a valid start token"),
                 new Bad("x{a=\"b\nc\"} 1\n", 1, "line 1, column 5: unterminated quoted label value"),
-                new Bad("# HELP x \u00ff\u00fe\n", 0, null));
+                new Bad("# HELP x \u00ff\u00fe\n", 0, null),
+                new Bad("x 1e400\n", 1, "line 1, column 3: invalid value \"1e400\": out of range"),
+                new Bad("x -1e400\n", 1, "line 1, column 3: invalid value \"-1e400\": out of range"),
+                new Bad("x 1e-400\n", 0, null));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -23,7 +23,8 @@ import java.util.Arrays;
  *
  * <p>Differences from Prometheus: a raw newline inside a quoted string is an error in both formats;
  * {@code _created} lines of OpenMetrics are reported as ordinary samples (Prometheus's default
- * without created-timestamp ingestion); exemplars are validated and skipped.
+ * without created-timestamp ingestion); exemplars are validated and reported to {@link SampleSink#exemplar}, whose label block
+ * {@link #labels} materializes like a series.
  *
  * <p>Not thread-safe; reusable across scrapes.
  */
@@ -45,6 +46,12 @@ public final class ExpositionParser {
     private int nameEnd;
     private int[] offs = new int[32];
     private int nOffs;
+
+    // Exemplar of the current OpenMetrics line: its label block and value.
+    private int exLabelsStart;
+    private int exLabelsEnd;
+    private double exValue;
+    private long exT;
 
     // Last TYPE line, for le/quantile normalization in labels().
     private MetricType type = MetricType.UNKNOWN;
@@ -268,13 +275,16 @@ public final class ExpositionParser {
             if (pos == ts) throw errorAt(ts, "expected next entry after value, got " + describe(ts));
             t = omTimestamp(ts, pos, "timestamp");
         }
+        boolean hasExemplar = false;
         if (pos < end && b[pos] == ' ') {
             if (!exemplarAhead()) throw error("expected next entry after timestamp, got " + describe(pos));
             exemplar();
+            hasExemplar = true;
         }
         if (pos >= end) throw error("data does not end with # EOF");
         if (b[pos] != '\n') throw error("expected next entry after timestamp, got " + describe(pos));
         emit(sink, start, seriesEnd, v, t);
+        if (hasExemplar) sink.exemplar(b, exLabelsStart, exLabelsEnd, exValue, exT);
         endOfLine();
     }
 
@@ -283,20 +293,19 @@ public final class ExpositionParser {
         return pos + 3 < end && b[pos] == ' ' && b[pos + 1] == '#' && b[pos + 2] == ' ' && b[pos + 3] == '{';
     }
 
-    /** Validates and skips {@code " # {labels} value [timestamp]"}; pos ends at the newline. */
+    /** Validates and records {@code " # {labels} value [timestamp]"}; pos ends at the newline. */
     private void exemplar() {
         pos += 3;
-        int savedName = nameStart, savedNameEnd = nameEnd, savedOffs = nOffs;
+        exLabelsStart = pos;
         parseLabels(false, true);
-        nameStart = savedName;
-        nameEnd = savedNameEnd;
-        nOffs = savedOffs;
-        omToken("expected value after exemplar labels", "exemplar value");
+        exLabelsEnd = pos;
+        exValue = omToken("expected value after exemplar labels", "exemplar value");
+        exT = SampleSink.NO_TIMESTAMP;
         if (pos < end && b[pos] == ' ') {
             int ts = ++pos;
             while (pos < end && b[pos] != ' ' && b[pos] != '\n') pos++;
             if (pos == ts) throw errorAt(ts, "expected exemplar timestamp, got " + describe(ts));
-            omTimestamp(ts, pos, "exemplar timestamp");
+            exT = omTimestamp(ts, pos, "exemplar timestamp");
         }
     }
 

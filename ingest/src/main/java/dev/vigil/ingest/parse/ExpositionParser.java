@@ -23,7 +23,8 @@ import java.util.Arrays;
  *
  * <p>Differences from Prometheus: a raw newline inside a quoted string is an error in both formats;
  * {@code _created} lines of OpenMetrics are reported as ordinary samples (Prometheus's default
- * without created-timestamp ingestion); exemplars are validated and skipped.
+ * without created-timestamp ingestion); exemplars are validated and reported to {@link SampleSink#exemplar}, whose label block
+ * {@link #labels} materializes like a series.
  *
  * <p>Not thread-safe; reusable across scrapes.
  */
@@ -45,6 +46,12 @@ public final class ExpositionParser {
     private int nameEnd;
     private int[] offs = new int[32];
     private int nOffs;
+
+    // Exemplar of the current OpenMetrics line: its label block and value.
+    private int exLabelsStart;
+    private int exLabelsEnd;
+    private double exValue;
+    private long exT;
 
     // Last TYPE line, for le/quantile normalization in labels().
     private MetricType type = MetricType.UNKNOWN;
@@ -268,13 +275,16 @@ public final class ExpositionParser {
             if (pos == ts) throw errorAt(ts, "expected next entry after value, got " + describe(ts));
             t = omTimestamp(ts, pos, "timestamp");
         }
+        boolean hasExemplar = false;
         if (pos < end && b[pos] == ' ') {
             if (!exemplarAhead()) throw error("expected next entry after timestamp, got " + describe(pos));
             exemplar();
+            hasExemplar = true;
         }
         if (pos >= end) throw error("data does not end with # EOF");
         if (b[pos] != '\n') throw error("expected next entry after timestamp, got " + describe(pos));
         emit(sink, start, seriesEnd, v, t);
+        if (hasExemplar) sink.exemplar(b, exLabelsStart, exLabelsEnd, exValue, exT);
         endOfLine();
     }
 
@@ -283,20 +293,19 @@ public final class ExpositionParser {
         return pos + 3 < end && b[pos] == ' ' && b[pos + 1] == '#' && b[pos + 2] == ' ' && b[pos + 3] == '{';
     }
 
-    /** Validates and skips {@code " # {labels} value [timestamp]"}; pos ends at the newline. */
+    /** Validates and records {@code " # {labels} value [timestamp]"}; pos ends at the newline. */
     private void exemplar() {
         pos += 3;
-        int savedName = nameStart, savedNameEnd = nameEnd, savedOffs = nOffs;
+        exLabelsStart = pos;
         parseLabels(false, true);
-        nameStart = savedName;
-        nameEnd = savedNameEnd;
-        nOffs = savedOffs;
-        omToken("expected value after exemplar labels", "exemplar value");
+        exLabelsEnd = pos;
+        exValue = omToken("expected value after exemplar labels", "exemplar value");
+        exT = SampleSink.NO_TIMESTAMP;
         if (pos < end && b[pos] == ' ') {
             int ts = ++pos;
             while (pos < end && b[pos] != ' ' && b[pos] != '\n') pos++;
             if (pos == ts) throw errorAt(ts, "expected exemplar timestamp, got " + describe(ts));
-            omTimestamp(ts, pos, "exemplar timestamp");
+            exT = omTimestamp(ts, pos, "exemplar timestamp");
         }
     }
 
@@ -403,8 +412,15 @@ public final class ExpositionParser {
     }
 
     private void addLabel(int ls, int le, int vs, int ve) {
-        for (int i = 0; i < nOffs; i += 4) {
-            if (Arrays.equals(b, offs[i], offs[i + 1], b, ls, le)) throw errorAt(ls, "duplicate label name " + quote(text(ls, le)));
+        int count = nOffs / 4;
+        if (count < SMALL_LABEL_SET) {
+            for (int i = 0; i < nOffs; i += 4) {
+                if (Arrays.equals(b, offs[i], offs[i + 1], b, ls, le)) throw errorAt(ls, "duplicate label name " + quote(text(ls, le)));
+            }
+        } else {
+            // Many labels: a hash set of names keeps a hostile line from costing O(n^2).
+            if (count == SMALL_LABEL_SET || count * 2 > dupSlots.length) rebuildNameSet(count);
+            if (!addToNameSet(ls, le, count)) throw errorAt(ls, "duplicate label name " + quote(text(ls, le)));
         }
         if (Arrays.equals(b, ls, le, NAME_LABEL, 0, NAME_LABEL.length)) {
             throw errorAt(ls, "duplicate label name " + quote(Labels.METRIC_NAME) + ": the metric name is set already");
@@ -414,6 +430,39 @@ public final class ExpositionParser {
         offs[nOffs++] = le;
         offs[nOffs++] = vs;
         offs[nOffs++] = ve;
+    }
+
+    private static final int SMALL_LABEL_SET = 16;
+    private int[] dupSlots = new int[64]; // label index + 1 per slot, valid when dupStamp matches
+    private int[] dupStamp = new int[64];
+    private int stamp;
+
+    private void rebuildNameSet(int count) {
+        int size = dupSlots.length;
+        while (count * 2 > size) size *= 2;
+        if (size != dupSlots.length) {
+            dupSlots = new int[size];
+            dupStamp = new int[size];
+        }
+        if (++stamp == 0) { // wrapped: clear so that no stale stamp matches
+            Arrays.fill(dupStamp, 0);
+            stamp = 1;
+        }
+        for (int i = 0; i < count; i++) addToNameSet(offs[4 * i], offs[4 * i + 1], i);
+    }
+
+    /** Adds label {@code index} (name {@code b[ls, le)}); false when the name is present already. */
+    private boolean addToNameSet(int ls, int le, int index) {
+        int mask = dupSlots.length - 1;
+        int slot = (int) SeriesHash.hash(b, ls, le) & mask;
+        while (dupStamp[slot] == stamp) {
+            int other = dupSlots[slot] - 1;
+            if (Arrays.equals(b, offs[4 * other], offs[4 * other + 1], b, ls, le)) return false;
+            slot = (slot + 1) & mask;
+        }
+        dupStamp[slot] = stamp;
+        dupSlots[slot] = index + 1;
+        return true;
     }
 
     /** pos at the opening quote; ends after the closing one. Escapes are a backslash and any byte. */
@@ -439,6 +488,11 @@ public final class ExpositionParser {
     private double value(int s, int e, String what) {
         if (!GoFloat.isValid(b, s, e)) throw errorAt(s, "invalid " + what + " " + quote(text(s, e)) + ": not a float");
         double v = GoFloat.parseValid(b, s, e);
+        if (Double.isInfinite(v) && (b[e - 1] | 0x20) != 'f' && (b[e - 1] | 0x20) != 'y') {
+            // A finite spelling beyond the double range: Go's ParseFloat reports ErrRange, and so
+            // does Prometheus.
+            throw errorAt(s, "invalid " + what + " " + quote(text(s, e)) + ": out of range");
+        }
         return Double.isNaN(v) ? NORMAL_NAN : v;
     }
 

@@ -23,6 +23,18 @@ public interface SampleSink {
      */
     void sample(byte[] buf, int seriesStart, int seriesEnd, long seriesHash, double value, long timestampMs);
 
+    /**
+     * The exemplar of the sample just reported (OpenMetrics only), called right after that {@link
+     * #sample}. Ignored by default.
+     *
+     * @param labelsStart first byte of the exemplar's label block, its opening brace; pass the slice
+     *     to {@link ExpositionParser#labels} to get the exemplar labels
+     * @param labelsEnd one past the closing brace
+     * @param value the exemplar value
+     * @param timestampMs epoch millis, or {@link #NO_TIMESTAMP}
+     */
+    default void exemplar(byte[] buf, int labelsStart, int labelsEnd, double value, long timestampMs) {}
+
     /** A {@code # HELP} line, unescaped. */
     default void help(String metricFamily, String help) {}
 

@@ -211,9 +211,18 @@ class ExpositionParserProperties {
             for (ExpositionFormat f : ExpositionFormat.values()) {
                 ExpositionParser p = f.newParser();
                 try {
-                    p.parse(b, b.length, (buf, s, e, h, v, t) -> {
-                        assertTrue(s >= 0 && s < e && e <= b.length);
-                        p.labels(buf, s, e);
+                    p.parse(b, b.length, new SampleSink() {
+                        @Override
+                        public void sample(byte[] buf, int s, int e, long h, double v, long t) {
+                            assertTrue(s >= 0 && s < e && e <= b.length);
+                            p.labels(buf, s, e);
+                        }
+
+                        @Override
+                        public void exemplar(byte[] buf, int s, int e, double v, long t) {
+                            assertTrue(s >= 0 && s < e && e <= b.length);
+                            p.labels(buf, s, e);
+                        }
                     });
                 } catch (ParseException expected) {
                     assertTrue(expected.line() >= 1);

@@ -282,4 +282,38 @@ class OpenMetricsParserTest {
         assertEquals("line 3, column 8: expected equal sign after label name \"bar\", got \"\\\"\"", e.getMessage());
         assertEquals(8, e.column());
     }
+
+    @Test
+    void exemplars_areReportedAfterTheirSample() {
+        String input = """
+                # TYPE hhh histogram
+                hhh_bucket{le="+Inf"} 1 # {id="histogram-bucket-test"} 4
+                ggh_bucket{le="+Inf"} 1 # {id="gaugehistogram-bucket-test",xx="yy"} 4 123.123
+                foo_total 17.0 1520879607.789 # {"id.thing"="counter-test"} 5
+                plain 1
+                # EOF
+                """;
+        ExpositionParser p = F.newParser();
+        java.util.List<String> got = new java.util.ArrayList<>();
+        byte[] b = input.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        p.parse(b, b.length, new SampleSink() {
+            @Override
+            public void sample(byte[] buf, int s, int e, long h, double v, long t) {
+                got.add("sample " + p.labels(buf, s, e));
+            }
+
+            @Override
+            public void exemplar(byte[] buf, int s, int e, double v, long t) {
+                got.add("exemplar " + p.labels(buf, s, e) + " " + v + (t == NO_TIMESTAMP ? "" : " @" + t));
+            }
+        });
+        assertEquals(List.of(
+                "sample hhh_bucket{le=\"+Inf\"}",
+                "exemplar {id=\"histogram-bucket-test\"} 4.0",
+                "sample ggh_bucket{le=\"+Inf\"}",
+                "exemplar {id=\"gaugehistogram-bucket-test\", xx=\"yy\"} 4.0 @123123",
+                "sample foo_total{}",
+                "exemplar {id.thing=\"counter-test\"} 5.0",
+                "sample plain{}"), got);
+    }
 }

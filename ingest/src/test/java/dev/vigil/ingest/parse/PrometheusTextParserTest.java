@@ -147,7 +147,10 @@ class PrometheusTextParserTest {
                 new Bad("x 1 -5\n", 1, "line 1, column 5: expected timestamp or new record, got \"-\""),
                 new Bad("ünicode 1\n", 1, "line 1, column 1: expected a valid start token"),
                 new Bad("x{a=\"b\nc\"} 1\n", 1, "line 1, column 5: unterminated quoted label value"),
-                new Bad("# HELP x \u00ff\u00fe\n", 0, null));
+                new Bad("# HELP x \u00ff\u00fe\n", 0, null),
+                new Bad("x 1e400\n", 1, "line 1, column 3: invalid value \"1e400\": out of range"),
+                new Bad("x -1e400\n", 1, "line 1, column 3: invalid value \"-1e400\": out of range"),
+                new Bad("x 1e-400\n", 0, null));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -226,5 +229,21 @@ class PrometheusTextParserTest {
         ExpositionParser p = F.newParser();
         byte[] b = "a 1\nb 2\ngarbage garbage".getBytes();
         assertEquals(2, p.parse(b, 8, new Recorder(p)));
+    }
+
+    @Test
+    void manyLabels_duplicatesFound_inLinearTime() {
+        StringBuilder sb = new StringBuilder("big{");
+        for (int i = 0; i < 200_000; i++) sb.append("l").append(i).append("=\"v\",");
+        String ok = sb + "} 1\n";
+        ExpositionParser p = F.newParser();
+        byte[] b = ok.getBytes();
+        assertEquals(1, p.parse(b, b.length, (buf, s, e, h, v, t) -> {}));
+        byte[] dup = (sb + "l77=\"w\"} 1\n").getBytes();
+        ParseException e = assertThrows(ParseException.class, () -> p.parse(dup, dup.length, (buf, s, en, h, v, t) -> {}));
+        assertEquals("duplicate label name \"l77\"", e.detail());
+        byte[] dup2 = "x{a=\"1\",b=\"1\",c=\"1\",d=\"1\",e=\"1\",f=\"1\",g=\"1\",h=\"1\",i=\"1\",j=\"1\",k=\"1\",l=\"1\",m=\"1\",n=\"1\",o=\"1\",p=\"1\",q=\"1\",a=\"2\"} 1\n".getBytes();
+        ParseException e2 = assertThrows(ParseException.class, () -> p.parse(dup2, dup2.length, (buf, s, en, h, v, t) -> {}));
+        assertEquals("duplicate label name \"a\"", e2.detail());
     }
 }

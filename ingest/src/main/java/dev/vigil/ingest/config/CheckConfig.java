@@ -1,0 +1,97 @@
+package dev.vigil.ingest.config;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code vigil check config FILE...}: validates configuration files like {@code promtool check
+ * config}, with its output shape and exit codes (0 valid, 1 invalid, 2 bad usage). Besides the
+ * syntax it checks that named rule files, credential and TLS files exist and that file_sd files
+ * parse; rule file contents are checked by the rules module once it exists.
+ */
+public final class CheckConfig {
+    public static final int SUCCESS = 0;
+    public static final int FAILURE = 1;
+    public static final int USAGE = 2;
+
+    private CheckConfig() {}
+
+    public static void main(String[] args) {
+        System.exit(run(List.of(args), System.out, System.err));
+    }
+
+    /** Runs the check; {@code args} are what follows {@code check} on the command line. */
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        if (args.isEmpty() || !args.getFirst().equals("config") || args.size() < 2) {
+            err.println("usage: vigil check config FILE...");
+            return USAGE;
+        }
+        boolean failed = false;
+        for (String f : args.subList(1, args.size())) {
+            out.println("Checking " + f);
+            try {
+                int rules = check(Path.of(f), out);
+                if (rules > 0) out.println("  SUCCESS: " + rules + " rule files found");
+                out.println(" SUCCESS: " + f + " is valid prometheus config file syntax");
+            } catch (ConfigException e) {
+                err.println("  FAILED: " + e.getMessage());
+                failed = true;
+            }
+            out.println();
+        }
+        return failed ? FAILURE : SUCCESS;
+    }
+
+    /** Loads and checks one file; returns the number of rule files found. */
+    static int check(Path file, PrintStream out) {
+        PrometheusConfig c = ConfigParser.load(file);
+        String name = file.toString();
+        List<Path> rules = new ArrayList<>();
+        for (String rf : c.ruleFiles()) {
+            List<Path> found = Globs.expand(rf, name);
+            if (!rf.contains("*") && found.isEmpty()) throw ConfigException.ofFile(name, "\"" + rf + "\" does not point to an existing file", null);
+            rules.addAll(found);
+        }
+        for (ScrapeConfig s : c.scrapeConfigs()) {
+            checkHttp(name, s.http());
+            for (FileSdConfig sd : s.fileSdConfigs()) {
+                for (String pattern : sd.files()) {
+                    List<Path> files = Globs.expand(pattern, name);
+                    if (files.isEmpty()) {
+                        out.println("  WARNING: file \"" + pattern + "\" for file_sd in scrape job \"" + s.jobName() + "\" does not exist");
+                    }
+                    for (Path f : files) {
+                        try {
+                            TargetGroupFiles.read(f);
+                        } catch (ConfigException e) {
+                            throw ConfigException.ofFile(name, "checking SD file \"" + pattern + "\": " + e.getMessage(), e);
+                        }
+                    }
+                }
+            }
+        }
+        for (AlertingConfig.AlertmanagerConfig am : c.alerting().alertmanagers()) checkHttp(name, am.http());
+        return rules.size();
+    }
+
+    private static void checkHttp(String name, HttpClientConfig h) {
+        if (h.authorization() != null) exists(name, h.authorization().credentialsFile(), "error checking authorization credentials or bearer token file");
+        if (h.basicAuth() != null) {
+            exists(name, h.basicAuth().passwordFile(), "error checking basic auth password file");
+            exists(name, h.basicAuth().usernameFile(), "error checking basic auth username file");
+        }
+        exists(name, h.tls().caFile(), "error checking CA file");
+        exists(name, h.tls().certFile(), "error checking client cert file");
+        exists(name, h.tls().keyFile(), "error checking client key file");
+    }
+
+    private static void exists(String name, String file, String what) {
+        if (file.isEmpty()) return;
+        Path p = Path.of(file);
+        if (!Files.exists(p)) throw ConfigException.ofFile(name, what + " \"" + file + "\": stat " + file + ": no such file or directory", null);
+        if (Files.isDirectory(p)) throw ConfigException.ofFile(name, what + " \"" + file + "\": is a directory", null);
+    }
+}

@@ -1,0 +1,40 @@
+package dev.vigil.ingest.config;
+
+import java.util.List;
+
+/**
+ * A parsed and validated {@code prometheus.yml}. Immutable; a reload builds a new one and the
+ * running one stays in force when that fails.
+ *
+ * @param file the path it was read from
+ * @param ruleFiles rule file globs, resolved against the config file's directory
+ * @param scrapeConfigFiles scrape config file globs, resolved likewise
+ * @param scrapeConfigs the file's own scrape configs followed by those of {@code scrape_config_files}
+ */
+public record PrometheusConfig(
+        String file,
+        GlobalConfig global,
+        List<String> ruleFiles,
+        List<String> scrapeConfigFiles,
+        List<ScrapeConfig> scrapeConfigs,
+        AlertingConfig alerting,
+        List<RemoteWriteConfig> remoteWrite,
+        List<RemoteReadConfig> remoteRead,
+        StorageConfig storage) {
+
+    public PrometheusConfig {
+        ruleFiles = List.copyOf(ruleFiles);
+        scrapeConfigFiles = List.copyOf(scrapeConfigFiles);
+        scrapeConfigs = List.copyOf(scrapeConfigs);
+        remoteWrite = List.copyOf(remoteWrite);
+        remoteRead = List.copyOf(remoteRead);
+    }
+
+    /** The scrape config of {@code jobName}, or null. */
+    public ScrapeConfig scrapeConfig(String jobName) {
+        for (ScrapeConfig c : scrapeConfigs) {
+            if (c.jobName().equals(jobName)) return c;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.vigil.ingest.discovery;
+
+import dev.vigil.ingest.config.FileSdConfig;
+import dev.vigil.ingest.config.ScrapeConfig;
+import dev.vigil.ingest.config.TargetGroup;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * All discoverers of one scrape job, merged: each report of any of them yields the job's complete
+ * current list of target groups to the listener. Thread-safe; the listener is called under this
+ * set's lock, so it sees reports one at a time and in order.
+ */
+public final class TargetGroupSet implements AutoCloseable {
+    private final List<Discoverer> discoverers = new ArrayList<>();
+    // Guarded by this: groups per discoverer, by source.
+    private final List<Map<String, TargetGroup>> groups = new ArrayList<>();
+    private final Consumer<List<TargetGroup>> listener;
+
+    /** Discoverers for a scrape config's static, file and HTTP discovery (HTTP is not yet implemented). */
+    public static TargetGroupSet forScrapeConfig(ScrapeConfig c, Consumer<List<TargetGroup>> listener) {
+        List<Discoverer> ds = new ArrayList<>();
+        if (!c.staticConfigs().isEmpty()) ds.add(new StaticDiscoverer(c.staticConfigs()));
+        for (FileSdConfig f : c.fileSdConfigs()) ds.add(new FileDiscoverer(f));
+        return new TargetGroupSet(ds, listener);
+    }
+
+    public TargetGroupSet(List<Discoverer> discoverers, Consumer<List<TargetGroup>> listener) {
+        this.listener = listener;
+        this.discoverers.addAll(discoverers);
+        for (int i = 0; i < discoverers.size(); i++) groups.add(new LinkedHashMap<>());
+    }
+
+    /** Starts every discoverer; static groups are reported before this returns. */
+    public void start() {
+        if (discoverers.isEmpty()) {
+            synchronized (this) {
+                listener.accept(List.of());
+            }
+        }
+        for (int i = 0; i < discoverers.size(); i++) {
+            int idx = i;
+            discoverers.get(i).start(update -> apply(idx, update));
+        }
+    }
+
+    private synchronized void apply(int idx, List<TargetGroup> update) {
+        Map<String, TargetGroup> m = groups.get(idx);
+        for (TargetGroup g : update) {
+            if (g.targets().isEmpty()) {
+                m.remove(g.source());
+            } else {
+                m.put(g.source(), g);
+            }
+        }
+        List<TargetGroup> all = new ArrayList<>();
+        for (Map<String, TargetGroup> gm : groups) all.addAll(gm.values());
+        listener.accept(all);
+    }
+
+    @Override
+    public void close() {
+        for (Discoverer d : discoverers) d.close();
+    }
+}

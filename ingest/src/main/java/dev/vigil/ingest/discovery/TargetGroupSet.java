@@ -19,6 +19,7 @@ public final class TargetGroupSet implements AutoCloseable {
     // Guarded by this: groups per discoverer, by source.
     private final List<Map<String, TargetGroup>> groups = new ArrayList<>();
     private final Consumer<List<TargetGroup>> listener;
+    private boolean starting; // guarded by this: reports during start are merged into one
 
     /** Discoverers for a scrape config's static, file and HTTP discovery (HTTP is not yet implemented). */
     public static TargetGroupSet forScrapeConfig(ScrapeConfig c, Consumer<List<TargetGroup>> listener) {
@@ -34,16 +35,21 @@ public final class TargetGroupSet implements AutoCloseable {
         for (int i = 0; i < discoverers.size(); i++) groups.add(new LinkedHashMap<>());
     }
 
-    /** Starts every discoverer; static groups are reported before this returns. */
+    /**
+     * Starts every discoverer, then reports the job's groups once (even when there are none, so a
+     * reloaded pool always gets to rebuild its loops); later changes are reported as they come.
+     */
     public void start() {
-        if (discoverers.isEmpty()) {
-            synchronized (this) {
-                listener.accept(List.of());
-            }
+        synchronized (this) {
+            starting = true;
         }
         for (int i = 0; i < discoverers.size(); i++) {
             int idx = i;
             discoverers.get(i).start(update -> apply(idx, update));
+        }
+        synchronized (this) {
+            starting = false;
+            publish();
         }
     }
 
@@ -56,6 +62,10 @@ public final class TargetGroupSet implements AutoCloseable {
                 m.put(g.source(), g);
             }
         }
+        if (!starting) publish();
+    }
+
+    private void publish() {
         List<TargetGroup> all = new ArrayList<>();
         for (Map<String, TargetGroup> gm : groups) all.addAll(gm.values());
         listener.accept(all);

@@ -1,0 +1,439 @@
+package dev.vigil.ingest.scrape;
+
+import dev.vigil.ingest.config.ScrapeConfig;
+import dev.vigil.ingest.parse.ExpositionFormat;
+import dev.vigil.ingest.parse.ExpositionParser;
+import dev.vigil.ingest.parse.ParseException;
+import dev.vigil.ingest.parse.SampleSink;
+import dev.vigil.ingest.relabel.Relabel;
+import dev.vigil.tsdb.AppendStatus;
+import dev.vigil.tsdb.Appender;
+import dev.vigil.tsdb.Labels;
+import dev.vigil.tsdb.StaleMarker;
+import dev.vigil.tsdb.Storage;
+import dev.vigil.tsdb.StorageException;
+import java.net.http.HttpClient;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Scrapes one target on its interval and appends what it exposes, as Prometheus's {@code
+ * scrapeLoop} does.
+ *
+ * <h2>Design notes</h2>
+ * One virtual thread per target. It waits for the target's deterministic offset ({@link
+ * Target#offsetMs}), then scrapes every interval; a scrape that overruns skips the missed ticks.
+ * Each scrape is one appender transaction: the samples, the stale markers of series that vanished
+ * and the five report series ({@code up}, {@code scrape_duration_seconds}, {@code
+ * scrape_samples_scraped}, {@code scrape_samples_post_metric_relabeling}, {@code
+ * scrape_series_added}) commit together. A failed scrape (fetch error, parse error, a breached
+ * limit) rolls back what it appended and counts as an empty scrape: every series of the previous
+ * scrape gets a stale marker and {@code up} is 0.
+ *
+ * <p>The hot path is {@link Sink#sample}: a {@link ScrapeCache} hit appends with the cached ref and
+ * labels and allocates nothing. Only a miss parses labels, merges target labels, runs metric
+ * relabeling and checks label limits.
+ *
+ * <p>The loop thread is never interrupted: storage I/O may run on it, and an interrupt would close
+ * its file channels. Stopping sets a flag, cancels the HTTP exchange and unparks the thread.
+ */
+public final class ScrapeLoop {
+    private static final Logger LOG = Logger.getLogger(ScrapeLoop.class.getName());
+    private static final String[] REPORT_NAMES = {"up", "scrape_duration_seconds", "scrape_samples_scraped",
+            "scrape_samples_post_metric_relabeling", "scrape_series_added"};
+    private static final String EXPORTED_PREFIX = "exported_";
+
+    private final Target target;
+    private final ScrapeConfig cfg;
+    private final String pool;
+    private final Storage storage;
+    private final HttpScraper scraper;
+    private final LongSupplier clock;
+    private final long offsetSeed;
+    final ScrapeCache cache;
+    private final Labels targetLabels;
+    private final ExpositionParser promParser = ExpositionFormat.PROMETHEUS_TEXT.newParser();
+    private ExpositionParser omParser;
+    private final Sink sink;
+    private final long[] reportRefs = new long[REPORT_NAMES.length];
+    private final Labels[] reportLabels = new Labels[REPORT_NAMES.length];
+    /** Rejected samples by {@link AppendStatus} reason, cumulative. */
+    final AtomicLongArray rejected = new AtomicLongArray(AppendStatus.REASONS);
+
+    private volatile boolean stopped;
+    private volatile Thread thread;
+    private volatile String forcedError;
+    // What /api/v1/targets shows; written by the loop thread only.
+    private volatile Health health = Health.UNKNOWN;
+    private volatile String lastError = "";
+    private volatile long lastScrapeMs;
+    private volatile long lastDurationNanos;
+    private volatile int lastSamples;
+
+    /** A target's health as the targets API reports it. */
+    public enum Health {
+        UNKNOWN, UP, DOWN;
+
+        public String apiName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * @param cache the target's cache from a previous loop (a reload that kept the target), or null
+     */
+    ScrapeLoop(Target target, ScrapeConfig cfg, Storage storage, HttpClient client, LongSupplier clock, long offsetSeed, ScrapeCache cache) {
+        this.target = target;
+        this.cfg = cfg;
+        this.pool = cfg.jobName();
+        this.storage = storage;
+        this.scraper = new HttpScraper(client, target, cfg);
+        this.clock = clock;
+        this.offsetSeed = offsetSeed;
+        this.cache = cache != null ? cache : new ScrapeCache();
+        this.targetLabels = target.publicLabels();
+        for (int i = 0; i < REPORT_NAMES.length; i++) {
+            reportLabels[i] = targetLabels.toBuilder().set(Labels.METRIC_NAME, REPORT_NAMES[i]).build();
+        }
+        this.sink = new Sink(); // reads cfg
+        this.staleWriter = (ref, labels) -> appendStale(sink.app, ref, labels, sink.defaultT);
+    }
+
+    public Target target() {
+        return target;
+    }
+
+    /** The config this loop scrapes with (its cache's labels were made under it). */
+    ScrapeConfig configForCache() {
+        return cfg;
+    }
+
+    /** Starts the loop thread. */
+    void start() {
+        thread = Thread.ofVirtual().name("scrape " + target.url()).start(this::run);
+    }
+
+    private void run() {
+        long intervalNanos = TimeUnit.MILLISECONDS.toNanos(target.intervalMs());
+        long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(target.offsetMs(clock.getAsLong(), target.intervalMs(), offsetSeed));
+        while (!stopped) {
+            parkUntil(next);
+            if (stopped) return;
+            try {
+                scrapeAndReport(clock.getAsLong());
+            } catch (RuntimeException e) {
+                // A bug, not a target's fault: keep the loop alive and say so.
+                LOG.log(Level.SEVERE, "scrape loop error [target=" + target.url() + "]", e);
+            }
+            next += intervalNanos;
+            long now = System.nanoTime();
+            if (now - next > 0) next += ((now - next) / intervalNanos + 1) * intervalNanos;
+        }
+    }
+
+    private void parkUntil(long deadlineNanos) {
+        while (!stopped) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) return;
+            LockSupport.parkNanos(this, left);
+        }
+    }
+
+    /** Fails every scrape with {@code error} (target_limit exceeded), or clears it with null. */
+    void forceError(String error) {
+        forcedError = error;
+    }
+
+    /**
+     * One scrape at time {@code t}: fetch, parse and append, staleness, report, commit.
+     *
+     * @return the error, or null when the scrape succeeded
+     */
+    String scrapeAndReport(long t) {
+        long start = System.nanoTime();
+        String err = forcedError;
+        if (err == null) {
+            try {
+                scraper.fetch();
+            } catch (ScrapeFailure f) {
+                err = f.getMessage();
+            }
+        }
+        long durationNanos = System.nanoTime() - start;
+        err = append(err == null ? scraper.body() : null, scraper.bodyLength(), scraper.contentType(), t, durationNanos, err);
+        health = err == null ? Health.UP : Health.DOWN;
+        lastError = err == null ? "" : err;
+        lastScrapeMs = t;
+        lastDurationNanos = durationNanos;
+        lastSamples = sink.scraped;
+        return err;
+    }
+
+    /**
+     * Parses a fetched body and appends it with staleness and report series, in one transaction;
+     * a {@code fetchError} (or a null body) appends an empty scrape with {@code up 0}.
+     *
+     * @return the scrape's error, or null
+     */
+    String append(byte[] body, int length, String contentType, long t, long durationNanos, String fetchError) {
+        String err = fetchError;
+        Appender app = storage.appender();
+        sink.reset(app, t);
+        try {
+            if (err == null && body != null) {
+                try {
+                    ExpositionParser parser = parserFor(contentType);
+                    sink.parser = parser;
+                    parser.parse(body, length, sink);
+                    cache.forEachStale(staleWriter);
+                } catch (ParseException | ScrapeFailure e) {
+                    err = e.getMessage();
+                } catch (IllegalArgumentException e) {
+                    err = "invalid series: " + e.getMessage(); // relabeling produced an invalid label set
+                }
+            }
+            if (err != null) {
+                app.rollback();
+                cache.forgetIteration();
+                app = storage.appender();
+                sink.app = app;
+                cache.forEachStale(staleWriter);
+            }
+            report(app, t, durationNanos, err);
+            app.commit();
+        } catch (StorageException e) {
+            app.rollback();
+            if (err == null) err = "storage: " + e.getMessage();
+        } finally {
+            sink.app = null;
+        }
+        cache.endIteration();
+        return err;
+    }
+
+    // Writes a stale marker through the current scrape's appender at its time; one instance, no
+    // capturing lambda per scrape.
+    private final ScrapeCache.StaleSink staleWriter;
+
+    private ExpositionParser parserFor(String contentType) {
+        if (ExpositionFormat.forContentType(contentType) == ExpositionFormat.OPENMETRICS_TEXT) {
+            if (omParser == null) omParser = ExpositionFormat.OPENMETRICS_TEXT.newParser();
+            return omParser;
+        }
+        return promParser;
+    }
+
+    private void appendStale(Appender app, long ref, Labels labels, long t) {
+        count(app.append(ref, labels, t, StaleMarker.STALE_NAN));
+    }
+
+    private void report(Appender app, long t, long durationNanos, String err) {
+        for (int i = 0; i < REPORT_NAMES.length; i++) {
+            double v = switch (i) {
+                case 0 -> err == null ? 1 : 0;
+                case 1 -> durationNanos / 1e9;
+                case 2 -> sink.scraped;
+                case 3 -> sink.added;
+                default -> sink.seriesAdded;
+            };
+            long r = app.append(reportRefs[i], reportLabels[i], t, v);
+            if (r > 0) reportRefs[i] = r;
+            count(r);
+        }
+    }
+
+    private void count(long r) {
+        if (r < 0) rejected.incrementAndGet((int) (-r - 1));
+    }
+
+    /**
+     * Stops the loop and waits for it. With {@code staleness} (the target went away), every series
+     * of the last scrape and the report series get a stale marker at the current time.
+     */
+    void stop(boolean staleness) {
+        stopped = true;
+        scraper.cancel();
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (!staleness) return;
+        long now = clock.getAsLong();
+        Appender app = storage.appender();
+        try {
+            cache.forEachStale((ref, labels) -> appendStale(app, ref, labels, now));
+            if (health != Health.UNKNOWN) {
+                for (int i = 0; i < REPORT_NAMES.length; i++) appendStale(app, reportRefs[i], reportLabels[i], now);
+            }
+            app.commit();
+        } catch (StorageException e) {
+            app.rollback();
+            LOG.log(Level.WARNING, "cannot write stale markers of a removed target [target=" + target.url() + "]", e);
+        }
+    }
+
+    /** A snapshot for the targets API. */
+    public TargetStatus status() {
+        return new TargetStatus(pool, target.url(), target.publicLabels(), target.discoveredLabels(), health, lastError,
+                lastScrapeMs, lastDurationNanos / 1e9, lastSamples, target.intervalMs(), target.timeoutMs());
+    }
+
+    // ------------------------------------------------------------------ the hot path
+
+    /** Appends one scrape's samples; reset per scrape, reused across scrapes. */
+    private final class Sink implements SampleSink {
+        Appender app;
+        ExpositionParser parser;
+        long defaultT;
+        int scraped;
+        int added;
+        int seriesAdded;
+        private final boolean honorTimestamps = cfg.honorTimestamps();
+        private final boolean trackTimestampsStaleness = cfg.trackTimestampsStaleness();
+        private final long sampleLimit = cfg.limits().sampleLimit();
+
+        void reset(Appender app, long t) {
+            this.app = app;
+            this.defaultT = t;
+            scraped = 0;
+            added = 0;
+            seriesAdded = 0;
+        }
+
+        @Override
+        public void sample(byte[] buf, int s, int e, long hash, double v, long ts) {
+            scraped++;
+            boolean explicit = ts != NO_TIMESTAMP && honorTimestamps;
+            long t = explicit ? ts : defaultT;
+            boolean track = !explicit || trackTimestampsStaleness;
+            int slot = cache.find(buf, s, e, hash);
+            if (slot >= 0) {
+                long ref = cache.ref(slot);
+                if (ref == ScrapeCache.DROPPED) {
+                    cache.markSeen(slot, false);
+                    return;
+                }
+                countAdded();
+                long r = app.append(ref, cache.labels(slot), t, v);
+                if (r > 0) {
+                    if (r != ref) cache.ref(slot, r);
+                } else {
+                    count(r);
+                }
+                cache.markSeen(slot, track);
+                return;
+            }
+            miss(buf, s, e, hash, v, t, track);
+        }
+
+        private void miss(byte[] buf, int s, int e, long hash, double v, long t, boolean track) {
+            ExpositionParser p = parser != null ? parser : promParser;
+            Labels l = mutateSampleLabels(p.labels(buf, s, e));
+            if (l == null || l.isEmpty()) {
+                cache.markSeen(cache.insert(buf, s, e, hash, ScrapeCache.DROPPED, null), false);
+                return;
+            }
+            checkLabelLimits(l);
+            if (!l.has(Labels.METRIC_NAME)) throw new ScrapeFailure("missing metric name (__name__ label)");
+            countAdded();
+            long r = app.append(0, l, t, v);
+            int slot = cache.insert(buf, s, e, hash, Math.max(r, 0), l);
+            if (r > 0) {
+                seriesAdded++;
+            } else {
+                count(r);
+            }
+            cache.markSeen(slot, track);
+        }
+
+        private void countAdded() {
+            if (++added > sampleLimit && sampleLimit > 0) throw new ScrapeFailure("sample limit exceeded");
+        }
+    }
+
+    /**
+     * Target labels onto a scraped series, as Prometheus's mutateSampleLabels: with honor_labels the
+     * series' own labels win; otherwise the target's win and a clashing exposed label is kept as
+     * {@code exported_<name>} (prefixed again while that name is taken). Then metric relabeling.
+     *
+     * @return null when relabeling dropped the series
+     */
+    Labels mutateSampleLabels(Labels exposed) {
+        Labels.Builder b = exposed.toBuilder();
+        if (cfg.honorLabels()) {
+            for (int i = 0; i < targetLabels.size(); i++) {
+                if (!exposed.has(targetLabels.name(i))) b.set(targetLabels.name(i), targetLabels.value(i));
+            }
+        } else {
+            java.util.List<String[]> conflicts = null;
+            for (int i = 0; i < targetLabels.size(); i++) {
+                String existing = exposed.get(targetLabels.name(i));
+                if (!existing.isEmpty()) {
+                    if (conflicts == null) conflicts = new java.util.ArrayList<>();
+                    conflicts.add(new String[] {targetLabels.name(i), existing});
+                }
+                b.set(targetLabels.name(i), targetLabels.value(i));
+            }
+            if (conflicts != null) {
+                conflicts.sort((x, y) -> x[0].length() - y[0].length());
+                for (String[] c : conflicts) {
+                    String name = c[0];
+                    do {
+                        name = EXPORTED_PREFIX + name;
+                    } while (!b.get(name).isEmpty());
+                    b.set(name, c[1]);
+                }
+            }
+        }
+        Labels res = b.build();
+        return cfg.metricRelabelConfigs().isEmpty() ? res : Relabel.process(res, cfg.metricRelabelConfigs());
+    }
+
+    private void checkLabelLimits(Labels l) {
+        var lim = cfg.limits();
+        String metric = truncate(l.metricName());
+        if (lim.labelLimit() > 0 && l.size() > lim.labelLimit()) {
+            throw new ScrapeFailure("label_limit exceeded (metric: " + metric + ", number of labels: " + l.size() + ", limit: " + lim.labelLimit() + ")");
+        }
+        if (lim.labelNameLengthLimit() == 0 && lim.labelValueLengthLimit() == 0) return;
+        for (int i = 0; i < l.size(); i++) {
+            int nameLen = utf8Length(l.name(i));
+            if (lim.labelNameLengthLimit() > 0 && nameLen > lim.labelNameLengthLimit()) {
+                throw new ScrapeFailure("label_name_length_limit exceeded (metric: " + metric + ", label name: " + truncate(l.name(i))
+                        + ", length: " + nameLen + ", limit: " + lim.labelNameLengthLimit() + ")");
+            }
+            int valueLen = utf8Length(l.value(i));
+            if (lim.labelValueLengthLimit() > 0 && valueLen > lim.labelValueLengthLimit()) {
+                throw new ScrapeFailure("label_value_length_limit exceeded (metric: " + metric + ", label name: " + truncate(l.name(i))
+                        + ", value: \"" + truncate(l.value(i)) + "\", length: " + valueLen + ", limit: " + lim.labelValueLengthLimit() + ")");
+            }
+        }
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= 50 ? s : s.substring(0, 50);
+    }
+
+    private static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) n++;
+            else if (c < 0x800) n += 2;
+            else if (Character.isHighSurrogate(c)) {
+                n += 4;
+                i++;
+            } else n += 3;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,212 @@
+package dev.vigil.ingest.scrape;
+
+import dev.vigil.ingest.config.HttpClientConfig;
+import dev.vigil.ingest.config.ScrapeConfig;
+import dev.vigil.ingest.config.TargetGroup;
+import dev.vigil.tsdb.Labels;
+import dev.vigil.tsdb.Storage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * The scrape loops of one job (Prometheus's {@code scrapePool}). {@link #sync} takes the job's
+ * current target groups and applies the difference: loops of unchanged targets keep running,
+ * vanished targets stop with stale markers, new ones start. {@link #reload} swaps the config:
+ * every target then gets a new loop, which inherits the old loop's cache when the settings that
+ * shape series labels did not change. Thread-safe (all methods synchronized).
+ */
+public final class ScrapePool {
+    private final Storage storage;
+    private final LongSupplier clock;
+    private final long offsetSeed;
+    private ScrapeConfig cfg;
+    private HttpClient client;
+    private boolean reloadPending;
+    private final Map<Long, ScrapeLoop> loops = new LinkedHashMap<>();
+    private List<Labels> dropped = List.of();
+    private List<String> failures = List.of();
+
+    ScrapePool(ScrapeConfig cfg, Storage storage, LongSupplier clock, long offsetSeed) {
+        this.cfg = cfg;
+        this.storage = storage;
+        this.clock = clock;
+        this.offsetSeed = offsetSeed;
+        this.client = httpClient(cfg);
+    }
+
+    public synchronized ScrapeConfig config() {
+        return cfg;
+    }
+
+    /** Applies a new config for the same job; the loops are renewed on the next {@link #sync}. */
+    synchronized void reload(ScrapeConfig next) {
+        if (!next.http().equals(cfg.http()) || next.scrapeTimeoutMs() != cfg.scrapeTimeoutMs()) client = httpClient(next);
+        cfg = next;
+        reloadPending = true;
+    }
+
+    /** Takes a config that differs only in its discovery sections: running loops stay. */
+    synchronized void update(ScrapeConfig next) {
+        cfg = next;
+    }
+
+    /** Replaces the job's targets with those built from {@code groups}. */
+    public synchronized void sync(List<TargetGroup> groups) {
+        Map<Long, Target> wanted = new LinkedHashMap<>();
+        List<Labels> drop = new ArrayList<>();
+        List<String> errs = new ArrayList<>();
+        for (TargetGroup g : groups) {
+            for (TargetBuilder.Result r : TargetBuilder.fromGroup(g, cfg)) {
+                if (r.target() != null) {
+                    wanted.putIfAbsent(r.target().hash(), r.target());
+                } else if (r.dropped() != null) {
+                    if (cfg.limits().keepDroppedTargets() == 0 || drop.size() < cfg.limits().keepDroppedTargets()) drop.add(r.dropped());
+                } else {
+                    errs.add(r.error());
+                }
+            }
+        }
+        dropped = List.copyOf(drop);
+        failures = List.copyOf(errs);
+        // Stop vanished targets first, so their stale markers precede anything new.
+        for (var it = loops.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (!wanted.containsKey(e.getKey())) {
+                e.getValue().stop(true);
+                it.remove();
+            }
+        }
+        for (Map.Entry<Long, Target> e : wanted.entrySet()) {
+            ScrapeLoop old = loops.get(e.getKey());
+            if (old != null && !reloadPending) continue;
+            ScrapeCache cache = null;
+            if (old != null) {
+                old.stop(false);
+                if (cacheReusable(old)) cache = old.cache;
+            }
+            ScrapeLoop l = new ScrapeLoop(e.getValue(), cfg, storage, client, clock, offsetSeed, cache);
+            loops.put(e.getKey(), l);
+            l.start();
+        }
+        reloadPending = false;
+        long limit = cfg.limits().targetLimit();
+        String forced = limit > 0 && loops.size() > limit
+                ? "target_limit exceeded (number of targets: " + loops.size() + ", limit: " + limit + ")" : null;
+        for (ScrapeLoop l : loops.values()) l.forceError(forced);
+    }
+
+    /** Whether series labels come out the same under the new config as under the old loop's. */
+    private boolean cacheReusable(ScrapeLoop old) {
+        ScrapeConfig a = old.configForCache();
+        return a.honorLabels() == cfg.honorLabels() && a.honorTimestamps() == cfg.honorTimestamps()
+                && a.trackTimestampsStaleness() == cfg.trackTimestampsStaleness()
+                && a.metricRelabelConfigs().equals(cfg.metricRelabelConfigs()) && a.limits().equals(cfg.limits());
+    }
+
+    /** Stops every loop; with {@code staleness}, their series get stale markers (the job was removed). */
+    synchronized void stop(boolean staleness) {
+        for (ScrapeLoop l : loops.values()) l.stop(staleness);
+        loops.clear();
+    }
+
+    public synchronized List<TargetStatus> activeTargets() {
+        List<TargetStatus> out = new ArrayList<>(loops.size());
+        for (ScrapeLoop l : loops.values()) out.add(l.status());
+        return out;
+    }
+
+    /** Discovered label sets of targets that relabeling dropped (at most keep_dropped_targets). */
+    public synchronized List<Labels> droppedTargets() {
+        return dropped;
+    }
+
+    /** Targets that could not be built (no address, bad interval), with the reason. */
+    public synchronized List<String> targetErrors() {
+        return failures;
+    }
+
+    synchronized ScrapeLoop loop(long targetHash) {
+        return loops.get(targetHash);
+    }
+
+    synchronized List<ScrapeLoop> loops() {
+        return List.copyOf(loops.values());
+    }
+
+    static HttpClient httpClient(ScrapeConfig cfg) {
+        HttpClientConfig h = cfg.http();
+        HttpClient.Builder b = HttpClient.newBuilder()
+                .followRedirects(h.followRedirects() ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofMillis(Math.max(1, cfg.scrapeTimeoutMs())))
+                // HTTP/2 only via ALPN on https: an h2c upgrade attempt confuses some exporters.
+                .version(h.enableHttp2() && cfg.scheme().equals("https") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
+        SSLContext ssl = sslContext(h.tls());
+        if (ssl != null) b.sslContext(ssl);
+        return b.build();
+    }
+
+    /** A TLS context for {@code ca}/{@code ca_file} and {@code insecure_skip_verify}; null for the JDK default. */
+    static SSLContext sslContext(HttpClientConfig.TlsConfig tls) {
+        try {
+            if (tls.insecureSkipVerify()) {
+                SSLContext c = SSLContext.getInstance("TLS");
+                c.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
+                return c;
+            }
+            if (tls.ca().isEmpty() && tls.caFile().isEmpty()) return null;
+            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+            ks.load(null, null);
+            CertificateFactory cf = CertificateFactory.getInstance("X.509");
+            try (InputStream in = tls.ca().isEmpty() ? Files.newInputStream(Path.of(tls.caFile()))
+                    : new java.io.ByteArrayInputStream(tls.ca().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+                int i = 0;
+                for (Certificate cert : cf.generateCertificates(in)) ks.setCertificateEntry("ca" + i++, cert);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            SSLContext c = SSLContext.getInstance("TLS");
+            c.init(null, tmf.getTrustManagers(), new SecureRandom());
+            return c;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code insecure_skip_verify}: the user asked for no certificate checks. */
+    private static final class TrustAll implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ScrapePool[" + Objects.requireNonNull(cfg).jobName() + "]";
+    }
+}

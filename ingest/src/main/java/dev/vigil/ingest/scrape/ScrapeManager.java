@@ -86,6 +86,12 @@ public final class ScrapeManager implements AutoCloseable {
         return j == null ? null : j.pool();
     }
 
+    /** The loops of a job (tests, diagnostics); empty when the job is unknown. */
+    synchronized List<ScrapeLoop> loopsOf(String jobName) {
+        Job j = jobs.get(jobName);
+        return j == null ? List.of() : j.pool().loops();
+    }
+
     /** Every active target, by job in config order. */
     public synchronized List<TargetStatus> activeTargets() {
         List<TargetStatus> out = new ArrayList<>();

@@ -119,7 +119,11 @@ public final class ScrapePool {
         ScrapeConfig a = old.configForCache();
         return a.honorLabels() == cfg.honorLabels() && a.honorTimestamps() == cfg.honorTimestamps()
                 && a.trackTimestampsStaleness() == cfg.trackTimestampsStaleness()
-                && a.metricRelabelConfigs().equals(cfg.metricRelabelConfigs()) && a.limits().equals(cfg.limits());
+                && a.metricRelabelConfigs().equals(cfg.metricRelabelConfigs())
+                // cached series passed the label limits when they were added
+                && a.limits().labelLimit() == cfg.limits().labelLimit()
+                && a.limits().labelNameLengthLimit() == cfg.limits().labelNameLengthLimit()
+                && a.limits().labelValueLengthLimit() == cfg.limits().labelValueLengthLimit();
     }
 
     /** Stops every loop; with {@code staleness}, their series get stale markers (the job was removed). */

@@ -1,0 +1,157 @@
+package dev.vigil.ingest.scrape;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vigil.ingest.config.ConfigParser;
+import dev.vigil.ingest.config.PrometheusConfig;
+import dev.vigil.tsdb.Labels;
+import dev.vigil.tsdb.Matcher;
+import dev.vigil.tsdb.Querier;
+import dev.vigil.tsdb.SampleIterator;
+import dev.vigil.tsdb.SelectHints;
+import dev.vigil.tsdb.SeriesSet;
+import dev.vigil.tsdb.StaleMarker;
+import dev.vigil.tsdb.Storage;
+import dev.vigil.tsdb.Tsdb;
+import dev.vigil.tsdb.TsdbOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ScrapeManagerTest {
+    @TempDir
+    Path dir;
+    Storage db;
+    TestTarget server;
+    ScrapeManager manager;
+
+    @BeforeEach
+    void open() throws Exception {
+        db = Tsdb.open(dir.resolve("data"), TsdbOptions.defaults().withBackground(0, System::currentTimeMillis));
+        server = new TestTarget();
+        server.page("/a", "x 1\n");
+        server.page("/b", "y 1\n");
+        manager = new ScrapeManager(db, System::currentTimeMillis);
+    }
+
+    @AfterEach
+    void close() {
+        manager.close();
+        server.close();
+        db.close();
+    }
+
+    PrometheusConfig config(String jobs) {
+        return ConfigParser.parse("global: {scrape_interval: 200ms, scrape_timeout: 100ms}\nscrape_configs:\n"
+                + jobs.replace("ADDR", server.address()).indent(2), "p.yml", dir, n -> null);
+    }
+
+    static String job(String name, String path, String targets) {
+        return "- job_name: " + name + "\n  metrics_path: " + path + "\n  static_configs: [{targets: [" + targets + "]}]\n";
+    }
+
+    static void await(String what, BooleanSupplier cond) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    boolean up(String job) {
+        ScrapePool p = manager.pool(job);
+        return p != null && !p.activeTargets().isEmpty()
+                && p.activeTargets().stream().allMatch(t -> t.health() == ScrapeLoop.Health.UP);
+    }
+
+    /** The newest sample of the series named {@code name} in {@code job}. */
+    double last(String name, String job) {
+        try (Querier q = db.querier()) {
+            SeriesSet ss = q.select(Long.MIN_VALUE, Long.MAX_VALUE, SelectHints.DEFAULT,
+                    Matcher.equal(Labels.METRIC_NAME, name), Matcher.equal("job", job));
+            assertTrue(ss.next(), "no series " + name + "{job=" + job + "}");
+            SampleIterator it = ss.iterator(null);
+            double v = Double.NaN;
+            while (it.next() != SampleIterator.NONE) v = it.atV();
+            return v;
+        }
+    }
+
+    @Test
+    void apply_by_difference_keeps_unchanged_loops_and_stales_removed_jobs() throws Exception {
+        String a = job("a", "/a", "'ADDR'");
+        manager.apply(config(a + job("b", "/b", "'ADDR'")));
+        await("both jobs up", () -> up("a") && up("b"));
+        ScrapeLoop loopA = manager.pool("a").loops().getFirst();
+
+        manager.apply(config(a + job("c", "/a", "'ADDR'")));
+        assertSame(loopA, manager.pool("a").loops().getFirst(), "an unchanged job keeps its loop");
+        assertNull(manager.pool("b"));
+        assertTrue(StaleMarker.isStale(last("y", "b")), "a removed job's series are marked stale");
+        assertTrue(StaleMarker.isStale(last("up", "b")));
+        await("new job up", () -> up("c"));
+
+        // Only the target list changes: the existing target keeps its loop, the new one starts.
+        manager.apply(config(job("a", "/a", "'ADDR', 'localhost:" + server.address().split(":")[1] + "'")
+                + job("c", "/a", "'ADDR'")));
+        assertSame(loopA, manager.loopsOf("a").stream().filter(l -> l.target().url().contains("127.0.0.1")).findFirst().orElseThrow());
+        assertEquals(2, manager.pool("a").activeTargets().size());
+        await("second target up", () -> up("a"));
+
+        // A changed setting renews the loops; the cache survives because series labels are unaffected.
+        manager.apply(config(a.replace("metrics_path", "sample_limit: 1000\n  metrics_path") + job("c", "/a", "'ADDR'")));
+        ScrapeLoop renewed = manager.pool("a").loops().getFirst();
+        assertNotSame(loopA, renewed);
+        assertSame(loopA.cache, renewed.cache);
+        assertEquals(1, manager.pool("a").activeTargets().size());
+        await("renewed loop up", () -> up("a"));
+
+        // A new interval is a new target (its __scrape_interval__ label changed), as in Prometheus.
+        manager.apply(config(a.replace("metrics_path", "scrape_interval: 100ms\n  metrics_path") + job("c", "/a", "'ADDR'")));
+        assertEquals(100, manager.pool("a").activeTargets().getFirst().intervalMs());
+        await("target with the new interval up", () -> up("a"));
+    }
+
+    @Test
+    void file_sd_targets_come_and_go_with_the_file() throws Exception {
+        Path sd = dir.resolve("targets.json");
+        Files.writeString(sd, "[{\"targets\": [\"" + server.address() + "\"], \"labels\": {\"team\": \"x\"}}]");
+        manager.apply(config("- job_name: f\n  metrics_path: /a\n  file_sd_configs: [{files: ['" + sd + "'], refresh_interval: 1h}]\n"));
+        await("file target up", () -> up("f"));
+        TargetStatus st = manager.activeTargets().getFirst();
+        assertEquals("x", st.labels().get("team"));
+        assertEquals(sd.toString(), st.discoveredLabels().get("__meta_filepath"));
+        assertEquals(1, last("x", "f"));
+
+        Files.writeString(sd, "[]");
+        await("target removed", () -> manager.pool("f").activeTargets().isEmpty());
+        assertTrue(StaleMarker.isStale(last("x", "f")));
+    }
+
+    @Test
+    void bad_targets_do_not_hold_up_good_ones() throws Exception {
+        server.page("/slow", new TestTarget.Page(200, "text/plain", "s 1\n", false, 30_000));
+        server.page("/garbage", new TestTarget.Page(200, "text/plain", "{{{{\n", false, 0));
+        manager.apply(config(job("good", "/a", "'ADDR'") + job("slow", "/slow", "'ADDR'") + job("missing", "/none", "'ADDR'")
+                + job("garbage", "/garbage", "'ADDR'") + job("closed", "/a", "'127.0.0.1:1'")));
+        await("good target scraped several times", () -> up("good") && manager.pool("good").activeTargets().getFirst().lastSamples() == 1
+                && manager.activeTargets().stream().allMatch(t -> t.lastScrapeMs() > 0));
+        for (TargetStatus t : manager.activeTargets()) {
+            if (t.scrapePool().equals("good")) continue;
+            assertEquals(ScrapeLoop.Health.DOWN, t.health(), t.scrapePool());
+            assertTrue(!t.lastError().isEmpty(), t.scrapePool());
+        }
+        assertEquals(List.of("good", "slow", "missing", "garbage", "closed"),
+                manager.activeTargets().stream().map(TargetStatus::scrapePool).toList());
+    }
+}

@@ -5,16 +5,23 @@ import java.util.Arrays;
 
 /**
  * The per-target scrape cache: raw series text, as exposed (metric name and label block), to the
- * series ref and final label set. An unchanged series costs one hash probe and one byte compare: no
- * label parsing, no relabeling, no index lookup. Series dropped by metric relabeling are cached too,
- * so they are not relabeled again on every scrape.
+ * series ref and final label set. An unchanged series costs one compare of 8 bytes and one byte
+ * compare of its text: no label parsing, no relabeling, no index lookup. Series dropped by metric
+ * relabeling are cached too, so they are not relabeled again on every scrape.
  *
  * <h2>Design notes</h2>
- * Open addressing with linear probing over parallel arrays keyed by the parser's 64-bit series hash
- * (never a String, so a hit allocates nothing). Each entry carries the scrape iteration it was last
- * seen in, which gives staleness for free: an entry seen in the previous successful scrape and not
- * in this one gets a stale marker. Entries unseen for {@link #EVICT_AFTER_ITERATIONS} scrapes are
- * dropped by rebuilding the table, which keeps churn (e.g. a label holding a request id) bounded.
+ * Entries live in arrays in the order they were first seen: four adjacent longs each (hash, ref,
+ * seen state, key position), key bytes in one arena, labels in a parallel array. A target exposes
+ * its series in the same order scrape after scrape, so lookups first try the entry after the last
+ * hit: in steady state every access is sequential and the hardware prefetcher hides memory
+ * latency, which matters once a target's series no longer fit in the CPU caches (100k series make
+ * about 15 MB here). Only a mispredicted lookup goes through the open-addressing index (linear
+ * probing on the parser's 64-bit series hash). A hit allocates nothing.
+ *
+ * <p>Each entry carries the scrape iteration it was last seen in, which gives staleness for free:
+ * an entry seen in the previous successful scrape and not in this one gets a stale marker. Entries
+ * unseen for {@link #EVICT_AFTER_ITERATIONS} scrapes are dropped by compacting the arrays, which
+ * keeps churn (e.g. a label holding a request id) bounded.
  *
  * <p>Owned by one scrape loop; not thread-safe. A reload may hand it to the target's next loop.
  */
@@ -24,158 +31,177 @@ final class ScrapeCache {
     // Long enough to ride out flapping series and a few failed scrapes, short enough to bound churn.
     static final int EVICT_AFTER_ITERATIONS = 10;
 
-    private long[] hashes;
-    private byte[][] keys; // null marks a free slot
-    private long[] refs;
-    private Labels[] labels;
-    private int[] seen; // iteration last seen; 0 = never
-    private int[] prevSeen; // seen before the current iteration overwrote it, to undo a failed scrape
-    private boolean[] tracked; // staleness tracked: the sample carried no explicit timestamp
+    private static final int STRIDE = 4; // hash, ref, state, key position
+    private static final int HASH = 0;
+    private static final int REF = 1;
+    // state: bits 0-30 seen iteration (0 = never), bits 32-62 seen before this iteration, bit 63 tracked
+    private static final int STATE = 2;
+    // key: arena offset << 32 | length
+    private static final int KEY = 3;
+    private static final long TRACKED = Long.MIN_VALUE;
+    private static final long INT31 = 0x7fff_ffffL;
+
+    private long[] entries = new long[256 * STRIDE];
+    private Labels[] labels = new Labels[256];
+    private byte[] arena = new byte[16 << 10];
+    private int arenaUsed;
     private int size;
+    private int[] index = new int[512]; // entry + 1 per slot, 0 = free
+    private int expect; // the entry predicted for the next lookup
     private int iteration = 1;
-
-    ScrapeCache() {
-        alloc(256);
-    }
-
-    private void alloc(int cap) {
-        hashes = new long[cap];
-        keys = new byte[cap][];
-        refs = new long[cap];
-        labels = new Labels[cap];
-        seen = new int[cap];
-        prevSeen = new int[cap];
-        tracked = new boolean[cap];
-        size = 0;
-    }
 
     int size() {
         return size;
     }
 
-    int capacity() {
-        return keys.length;
-    }
-
-    /** The current iteration; scrapes see series in it. */
-    int iteration() {
-        return iteration;
-    }
-
-    /** The slot of the series text {@code buf[s, e)} with parser hash {@code hash}, or -1. */
+    /** The entry of the series text {@code buf[s, e)} with parser hash {@code hash}, or -1. */
     int find(byte[] buf, int s, int e, long hash) {
-        int mask = keys.length - 1;
+        int x = expect;
+        if (x < size && entries[x * STRIDE + HASH] == hash && keyEquals(x, buf, s, e)) {
+            expect = x + 1;
+            return x;
+        }
+        int mask = index.length - 1;
         int slot = mix(hash) & mask;
         while (true) {
-            byte[] k = keys[slot];
-            if (k == null) return -1;
-            if (hashes[slot] == hash && Arrays.equals(k, 0, k.length, buf, s, e)) return slot;
+            int i = index[slot] - 1;
+            if (i < 0) return -1;
+            if (entries[i * STRIDE + HASH] == hash && keyEquals(i, buf, s, e)) {
+                expect = i + 1;
+                return i;
+            }
             slot = (slot + 1) & mask;
         }
     }
 
-    /** Adds a series (absent per {@link #find}); returns its slot. */
+    private boolean keyEquals(int i, byte[] buf, int s, int e) {
+        long key = entries[i * STRIDE + KEY];
+        int off = (int) (key >>> 32);
+        int len = (int) key;
+        return len == e - s && Arrays.equals(arena, off, off + len, buf, s, e);
+    }
+
+    /** Adds a series (absent per {@link #find}); returns its entry. */
     int insert(byte[] buf, int s, int e, long hash, long ref, Labels l) {
-        if ((size + 1) * 4 > keys.length * 3) rebuild(keys.length * 2, 0);
-        int mask = keys.length - 1;
+        if (size == labels.length) {
+            entries = Arrays.copyOf(entries, entries.length * 2);
+            labels = Arrays.copyOf(labels, labels.length * 2);
+        }
+        if ((size + 1) * 2 > index.length) reindex(index.length * 2);
+        int len = e - s;
+        if (arenaUsed + len > arena.length) arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaUsed + len));
+        System.arraycopy(buf, s, arena, arenaUsed, len);
+        int i = size++;
+        int b = i * STRIDE;
+        entries[b + HASH] = hash;
+        entries[b + REF] = ref;
+        entries[b + STATE] = 0;
+        entries[b + KEY] = ((long) arenaUsed << 32) | len;
+        labels[i] = l;
+        arenaUsed += len;
+        addToIndex(i, hash);
+        expect = i + 1;
+        return i;
+    }
+
+    private void addToIndex(int i, long hash) {
+        int mask = index.length - 1;
         int slot = mix(hash) & mask;
-        while (keys[slot] != null) slot = (slot + 1) & mask;
-        keys[slot] = Arrays.copyOfRange(buf, s, e);
-        hashes[slot] = hash;
-        refs[slot] = ref;
-        labels[slot] = l;
-        seen[slot] = 0;
-        prevSeen[slot] = 0;
-        tracked[slot] = false;
-        size++;
-        return slot;
+        while (index[slot] != 0) slot = (slot + 1) & mask;
+        index[slot] = i + 1;
     }
 
-    long ref(int slot) {
-        return refs[slot];
+    private void reindex(int cap) {
+        index = new int[cap];
+        for (int i = 0; i < size; i++) addToIndex(i, entries[i * STRIDE + HASH]);
     }
 
-    void ref(int slot, long ref) {
-        refs[slot] = ref;
+    long ref(int i) {
+        return entries[i * STRIDE + REF];
     }
 
-    Labels labels(int slot) {
-        return labels[slot];
+    void ref(int i, long ref) {
+        entries[i * STRIDE + REF] = ref;
+    }
+
+    Labels labels(int i) {
+        return labels[i];
+    }
+
+    private static int seen(long state) {
+        return (int) (state & INT31);
     }
 
     /** Marks the series as present in the current scrape; {@code trackStaleness} when it had no timestamp. */
-    void markSeen(int slot, boolean trackStaleness) {
-        if (seen[slot] != iteration) {
-            prevSeen[slot] = seen[slot];
-            seen[slot] = iteration;
-        }
-        tracked[slot] = trackStaleness;
+    void markSeen(int i, boolean trackStaleness) {
+        int b = i * STRIDE + STATE;
+        long st = entries[b];
+        long prev = seen(st) == iteration ? (st >>> 32) & INT31 : st & INT31;
+        entries[b] = (trackStaleness ? TRACKED : 0) | (prev << 32) | iteration;
     }
 
     /** Undoes this iteration's {@link #markSeen} calls: the scrape failed and counts as empty. */
     void forgetIteration() {
-        for (int i = 0; i < keys.length; i++) {
-            if (keys[i] != null && seen[i] == iteration) seen[i] = prevSeen[i];
+        for (int i = 0; i < size; i++) {
+            int b = i * STRIDE + STATE;
+            long st = entries[b];
+            if (seen(st) == iteration) {
+                long prev = (st >>> 32) & INT31;
+                entries[b] = (st & TRACKED) | (prev << 32) | prev;
+            }
         }
+        expect = 0;
     }
 
     /** Calls {@code f} for each tracked series seen in the previous iteration but not in this one. */
     void forEachStale(StaleSink f) {
         int prev = iteration - 1;
         if (prev <= 0) return; // the first scrape has no previous one (0 means never seen)
-        for (int i = 0; i < keys.length; i++) {
-            if (keys[i] != null && seen[i] == prev && tracked[i] && refs[i] != DROPPED) f.stale(refs[i], labels[i]);
-        }
-    }
-
-    /** Calls {@code f} for each tracked series seen in the current iteration (a target going away). */
-    void forEachCurrent(StaleSink f) {
-        for (int i = 0; i < keys.length; i++) {
-            if (keys[i] != null && seen[i] == iteration && tracked[i] && refs[i] != DROPPED) f.stale(refs[i], labels[i]);
+        for (int i = 0; i < size; i++) {
+            int b = i * STRIDE;
+            long st = entries[b + STATE];
+            if (seen(st) == prev && st < 0 && entries[b + REF] != DROPPED) f.stale(entries[b + REF], labels[i]);
         }
     }
 
     /** Ends the current iteration: the next scrape's series are compared with this one's. */
     void endIteration() {
         int oldest = iteration - EVICT_AFTER_ITERATIONS;
-        int evictable = 0;
         if (oldest > 0) {
-            for (int i = 0; i < keys.length; i++) {
-                if (keys[i] != null && seen[i] < oldest) evictable++;
+            int evictable = 0;
+            for (int i = 0; i < size; i++) {
+                if (seen(entries[i * STRIDE + STATE]) < oldest) evictable++;
             }
+            if (evictable > 0 && evictable * 4 >= size) compact(oldest);
         }
-        if (evictable > 0 && evictable * 4 >= size) rebuild(keys.length, oldest);
         iteration++;
+        expect = 0;
     }
 
-    private void rebuild(int cap, int minSeen) {
-        long[] h = hashes;
-        byte[][] k = keys;
-        long[] r = refs;
-        Labels[] l = labels;
-        int[] sn = seen;
-        int[] ps = prevSeen;
-        boolean[] tr = tracked;
-        int live = 0;
-        for (int i = 0; i < k.length; i++) {
-            if (k[i] != null && sn[i] >= minSeen) live++;
+    /** Drops entries last seen before {@code minSeen}, keeping the order of the rest. */
+    private void compact(int minSeen) {
+        byte[] oldArena = arena;
+        arena = new byte[Math.max(16 << 10, arenaUsed)];
+        arenaUsed = 0;
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            int b = i * STRIDE;
+            if (seen(entries[b + STATE]) < minSeen) continue;
+            long key = entries[b + KEY];
+            int len = (int) key;
+            System.arraycopy(oldArena, (int) (key >>> 32), arena, arenaUsed, len);
+            int nb = n * STRIDE;
+            entries[nb + HASH] = entries[b + HASH];
+            entries[nb + REF] = entries[b + REF];
+            entries[nb + STATE] = entries[b + STATE];
+            entries[nb + KEY] = ((long) arenaUsed << 32) | len;
+            labels[n] = labels[i];
+            arenaUsed += len;
+            n++;
         }
-        while (live * 4 > cap * 3) cap *= 2;
-        alloc(cap);
-        int mask = cap - 1;
-        for (int i = 0; i < k.length; i++) {
-            if (k[i] == null || sn[i] < minSeen) continue;
-            int slot = mix(h[i]) & mask;
-            while (keys[slot] != null) slot = (slot + 1) & mask;
-            keys[slot] = k[i];
-            hashes[slot] = h[i];
-            refs[slot] = r[i];
-            labels[slot] = l[i];
-            seen[slot] = sn[i];
-            prevSeen[slot] = ps[i];
-            tracked[slot] = tr[i];
-            size++;
-        }
+        Arrays.fill(labels, n, size, null);
+        size = n;
+        reindex(index.length);
     }
 
     private static int mix(long h) {

@@ -264,7 +264,7 @@ class ConfigParserTest {
         PrometheusConfig c = ConfigParser.load(file);
         assertFalse(c.scrapeConfigs().isEmpty());
         assertEquals(1, c.ruleFiles().size());
-        assertEquals(CheckConfig.SUCCESS, CheckConfig.run(List.of("config", file.toString()),
+        assertEquals(dev.vigil.ingest.CheckConfig.SUCCESS, dev.vigil.ingest.CheckConfig.run(List.of("config", file.toString()),
                 new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), new java.io.PrintStream(java.io.OutputStream.nullOutputStream())));
     }
 }

@@ -1,4 +1,16 @@
-package dev.vigil.ingest.config;
+package dev.vigil.ingest;
+
+import dev.vigil.ingest.config.AlertingConfig;
+import dev.vigil.ingest.config.ConfigException;
+import dev.vigil.ingest.config.ConfigParser;
+import dev.vigil.ingest.config.FileSdConfig;
+import dev.vigil.ingest.config.Globs;
+import dev.vigil.ingest.config.HttpClientConfig;
+import dev.vigil.ingest.config.PrometheusConfig;
+import dev.vigil.ingest.config.ScrapeConfig;
+import dev.vigil.ingest.config.TargetGroup;
+import dev.vigil.ingest.config.TargetGroupFiles;
+import dev.vigil.ingest.scrape.TargetBuilder;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -9,8 +21,9 @@ import java.util.List;
 /**
  * {@code vigil check config FILE...}: validates configuration files like {@code promtool check
  * config}, with its output shape and exit codes (0 valid, 1 invalid, 2 bad usage). Besides the
- * syntax it checks that named rule files, credential and TLS files exist and that file_sd files
- * parse; rule file contents are checked by the rules module once it exists.
+ * syntax it checks that named rule files, credential and TLS files exist, that file_sd files parse,
+ * and that static and file targets survive target relabeling with a usable address, interval and
+ * timeout; rule file contents are checked by the rules module once it exists.
  */
 public final class CheckConfig {
     public static final int SUCCESS = 0;
@@ -57,6 +70,7 @@ public final class CheckConfig {
         }
         for (ScrapeConfig s : c.scrapeConfigs()) {
             checkHttp(name, s.http());
+            checkTargets(name, s.staticConfigs(), s);
             for (FileSdConfig sd : s.fileSdConfigs()) {
                 for (String pattern : sd.files()) {
                     List<Path> files = Globs.expand(pattern, name);
@@ -64,17 +78,28 @@ public final class CheckConfig {
                         out.println("  WARNING: file \"" + pattern + "\" for file_sd in scrape job \"" + s.jobName() + "\" does not exist");
                     }
                     for (Path f : files) {
+                        List<TargetGroup> groups;
                         try {
-                            TargetGroupFiles.read(f);
+                            groups = TargetGroupFiles.read(f);
                         } catch (ConfigException e) {
                             throw ConfigException.ofFile(name, "checking SD file \"" + pattern + "\": " + e.getMessage(), e);
                         }
+                        checkTargets(name, groups, s);
                     }
                 }
             }
         }
         for (AlertingConfig.AlertmanagerConfig am : c.alerting().alertmanagers()) checkHttp(name, am.http());
         return rules.size();
+    }
+
+    /** Prometheus's checkTargetGroupsForScrapeConfig: every target must build. */
+    private static void checkTargets(String name, List<TargetGroup> groups, ScrapeConfig s) {
+        for (TargetGroup g : groups) {
+            for (TargetBuilder.Result r : TargetBuilder.fromGroup(g, s)) {
+                if (r.error() != null) throw ConfigException.ofFile(name, r.error() + " [job=" + s.jobName() + "]", null);
+            }
+        }
     }
 
     private static void checkHttp(String name, HttpClientConfig h) {

@@ -1,6 +1,7 @@
 package dev.vigil.ingest.discovery;
 
 import dev.vigil.ingest.config.FileSdConfig;
+import dev.vigil.ingest.config.HttpSdConfig;
 import dev.vigil.ingest.config.ScrapeConfig;
 import dev.vigil.ingest.config.TargetGroup;
 import java.util.ArrayList;
@@ -21,11 +22,12 @@ public final class TargetGroupSet implements AutoCloseable {
     private final Consumer<List<TargetGroup>> listener;
     private boolean starting; // guarded by this: reports during start are merged into one
 
-    /** Discoverers for a scrape config's static, file and HTTP discovery (HTTP is not yet implemented). */
+    /** Discoverers for a scrape config's static, file and HTTP discovery. */
     public static TargetGroupSet forScrapeConfig(ScrapeConfig c, Consumer<List<TargetGroup>> listener) {
         List<Discoverer> ds = new ArrayList<>();
         if (!c.staticConfigs().isEmpty()) ds.add(new StaticDiscoverer(c.staticConfigs()));
         for (FileSdConfig f : c.fileSdConfigs()) ds.add(new FileDiscoverer(f));
+        for (HttpSdConfig h : c.httpSdConfigs()) ds.add(new HttpDiscoverer(h));
         return new TargetGroupSet(ds, listener);
     }
 

@@ -1,6 +1,6 @@
 package dev.vigil.ingest.scrape;
 
-import dev.vigil.ingest.config.HttpClientConfig;
+import dev.vigil.ingest.discovery.HttpClients;
 import dev.vigil.ingest.config.ScrapeConfig;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -14,11 +14,8 @@ import java.net.http.HttpResponse.BodySubscriber;
 import java.net.http.HttpResponse.BodySubscribers;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -61,10 +58,7 @@ final class HttpScraper {
         this.cfg = cfg;
         this.timeoutMs = target.timeoutMs();
         this.accept = acceptHeader(cfg.scrapeProtocols());
-        HttpClientConfig h = cfg.http();
-        boolean fromFiles = (h.authorization() != null && !h.authorization().credentialsFile().isEmpty())
-                || (h.basicAuth() != null && (!h.basicAuth().passwordFile().isEmpty() || !h.basicAuth().usernameFile().isEmpty()));
-        this.staticRequest = fromFiles ? null : request();
+        this.staticRequest = HttpClients.readsFiles(cfg.http()) ? null : request();
     }
 
     /**
@@ -97,25 +91,13 @@ final class HttpScraper {
                 .timeout(Duration.ofMillis(timeoutMs));
         // Without compression Prometheus asks for identity explicitly; the JDK client sends nothing.
         b.header("Accept-Encoding", cfg.enableCompression() ? "gzip" : "identity");
-        HttpClientConfig h = cfg.http();
-        if (h.basicAuth() != null) {
-            String user = h.basicAuth().usernameFile().isEmpty() ? h.basicAuth().username() : readSecret(h.basicAuth().usernameFile());
-            String pass = h.basicAuth().passwordFile().isEmpty() ? h.basicAuth().password() : readSecret(h.basicAuth().passwordFile());
-            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + pass).getBytes(StandardCharsets.UTF_8)));
-        } else if (h.authorization() != null) {
-            String cred = h.authorization().credentialsFile().isEmpty() ? h.authorization().credentials()
-                    : readSecret(h.authorization().credentialsFile());
-            b.header("Authorization", h.authorization().type() + " " + cred);
+        try {
+            String auth = HttpClients.authorization(cfg.http());
+            if (auth != null) b.header("Authorization", auth);
+        } catch (IOException e) {
+            throw new ScrapeFailure("unable to read authorization credentials: " + e.getMessage());
         }
         return b.build();
-    }
-
-    private static String readSecret(String file) {
-        try {
-            return Files.readString(Path.of(file)).strip();
-        } catch (IOException e) {
-            throw new ScrapeFailure("unable to read secret file \"" + file + "\": " + e.getMessage());
-        }
     }
 
     /** Go's FormatFloat(seconds, 'f', -1, 64) for a whole number of milliseconds. */

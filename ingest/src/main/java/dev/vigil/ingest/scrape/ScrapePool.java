@@ -1,31 +1,17 @@
 package dev.vigil.ingest.scrape;
 
-import dev.vigil.ingest.config.HttpClientConfig;
 import dev.vigil.ingest.config.ScrapeConfig;
 import dev.vigil.ingest.config.TargetGroup;
+import dev.vigil.ingest.discovery.HttpClients;
 import dev.vigil.tsdb.Labels;
 import dev.vigil.tsdb.Storage;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.http.HttpClient;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.SecureRandom;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongSupplier;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * The scrape loops of one job (Prometheus's {@code scrapePool}). {@link #sync} takes the job's
@@ -157,56 +143,7 @@ public final class ScrapePool {
     }
 
     static HttpClient httpClient(ScrapeConfig cfg) {
-        HttpClientConfig h = cfg.http();
-        HttpClient.Builder b = HttpClient.newBuilder()
-                .followRedirects(h.followRedirects() ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofMillis(Math.max(1, cfg.scrapeTimeoutMs())))
-                // HTTP/2 only via ALPN on https: an h2c upgrade attempt confuses some exporters.
-                .version(h.enableHttp2() && cfg.scheme().equals("https") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
-        SSLContext ssl = sslContext(h.tls());
-        if (ssl != null) b.sslContext(ssl);
-        return b.build();
-    }
-
-    /** A TLS context for {@code ca}/{@code ca_file} and {@code insecure_skip_verify}; null for the JDK default. */
-    static SSLContext sslContext(HttpClientConfig.TlsConfig tls) {
-        try {
-            if (tls.insecureSkipVerify()) {
-                SSLContext c = SSLContext.getInstance("TLS");
-                c.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
-                return c;
-            }
-            if (tls.ca().isEmpty() && tls.caFile().isEmpty()) return null;
-            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-            ks.load(null, null);
-            CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            try (InputStream in = tls.ca().isEmpty() ? Files.newInputStream(Path.of(tls.caFile()))
-                    : new java.io.ByteArrayInputStream(tls.ca().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
-                int i = 0;
-                for (Certificate cert : cf.generateCertificates(in)) ks.setCertificateEntry("ca" + i++, cert);
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            SSLContext c = SSLContext.getInstance("TLS");
-            c.init(null, tmf.getTrustManagers(), new SecureRandom());
-            return c;
-        } catch (IOException | java.security.GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
-        }
-    }
-
-    /** {@code insecure_skip_verify}: the user asked for no certificate checks. */
-    private static final class TrustAll implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
+        return HttpClients.build(cfg.http(), cfg.scrapeTimeoutMs(), cfg.scheme().equals("https"));
     }
 
     @Override

@@ -1,0 +1,119 @@
+package dev.vigil.ingest.discovery;
+
+import dev.vigil.ingest.config.HttpClientConfig;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Base64;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * JDK HTTP clients and request headers for an {@link HttpClientConfig}, shared by scraping and
+ * HTTP discovery: redirects, TLS trust ({@code ca}, {@code ca_file}, {@code insecure_skip_verify}),
+ * and the Authorization header (basic auth, or type plus credentials; credential files are read on
+ * every call so that rotated secrets are picked up, as Prometheus does). Client certificates and
+ * proxies are not supported yet.
+ */
+public final class HttpClients {
+    private HttpClients() {}
+
+    /**
+     * A client for {@code h}. HTTP/2 is used only when {@code http2} (ALPN on https): an h2c
+     * upgrade attempt on plain http confuses some exporters.
+     *
+     * @throws IllegalArgumentException when the TLS settings cannot be used (unreadable CA file)
+     */
+    public static HttpClient build(HttpClientConfig h, long connectTimeoutMs, boolean http2) {
+        HttpClient.Builder b = HttpClient.newBuilder()
+                .followRedirects(h.followRedirects() ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofMillis(Math.max(1, connectTimeoutMs)))
+                .version(http2 && h.enableHttp2() ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
+        SSLContext ssl = sslContext(h.tls());
+        if (ssl != null) b.sslContext(ssl);
+        return b.build();
+    }
+
+    /**
+     * The Authorization header value, or null when none is configured.
+     *
+     * @throws IOException when a credentials file cannot be read
+     */
+    public static String authorization(HttpClientConfig h) throws IOException {
+        if (h.basicAuth() != null) {
+            var a = h.basicAuth();
+            String user = a.usernameFile().isEmpty() ? a.username() : readSecret(a.usernameFile());
+            String pass = a.passwordFile().isEmpty() ? a.password() : readSecret(a.passwordFile());
+            return "Basic " + Base64.getEncoder().encodeToString((user + ":" + pass).getBytes(StandardCharsets.UTF_8));
+        }
+        if (h.authorization() != null) {
+            var a = h.authorization();
+            return a.type() + " " + (a.credentialsFile().isEmpty() ? a.credentials() : readSecret(a.credentialsFile()));
+        }
+        return null;
+    }
+
+    /** Whether {@link #authorization} reads files (so a request cannot be built once and reused). */
+    public static boolean readsFiles(HttpClientConfig h) {
+        return (h.authorization() != null && !h.authorization().credentialsFile().isEmpty())
+                || (h.basicAuth() != null && (!h.basicAuth().passwordFile().isEmpty() || !h.basicAuth().usernameFile().isEmpty()));
+    }
+
+    private static String readSecret(String file) throws IOException {
+        return Files.readString(Path.of(file)).strip();
+    }
+
+    /** A TLS context for the CA settings and {@code insecure_skip_verify}; null for the JDK default. */
+    static SSLContext sslContext(HttpClientConfig.TlsConfig tls) {
+        try {
+            if (tls.insecureSkipVerify()) {
+                SSLContext c = SSLContext.getInstance("TLS");
+                c.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
+                return c;
+            }
+            if (tls.ca().isEmpty() && tls.caFile().isEmpty()) return null;
+            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+            ks.load(null, null);
+            CertificateFactory cf = CertificateFactory.getInstance("X.509");
+            try (InputStream in = tls.ca().isEmpty() ? Files.newInputStream(Path.of(tls.caFile()))
+                    : new ByteArrayInputStream(tls.ca().getBytes(StandardCharsets.UTF_8))) {
+                int i = 0;
+                for (Certificate cert : cf.generateCertificates(in)) ks.setCertificateEntry("ca" + i++, cert);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            SSLContext c = SSLContext.getInstance("TLS");
+            c.init(null, tmf.getTrustManagers(), new SecureRandom());
+            return c;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code insecure_skip_verify}: the user asked for no certificate checks. */
+    private static final class TrustAll implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}

@@ -21,6 +21,7 @@ public final class TargetGroupSet implements AutoCloseable {
     private final List<Map<String, TargetGroup>> groups = new ArrayList<>();
     private final Consumer<List<TargetGroup>> listener;
     private boolean starting; // guarded by this: reports during start are merged into one
+    private boolean closed; // guarded by this: no report reaches the listener after close
 
     /** Discoverers for a scrape config's static, file and HTTP discovery. */
     public static TargetGroupSet forScrapeConfig(ScrapeConfig c, Consumer<List<TargetGroup>> listener) {
@@ -51,11 +52,12 @@ public final class TargetGroupSet implements AutoCloseable {
         }
         synchronized (this) {
             starting = false;
-            publish();
+            if (!closed) publish();
         }
     }
 
     private synchronized void apply(int idx, List<TargetGroup> update) {
+        if (closed) return;
         Map<String, TargetGroup> m = groups.get(idx);
         for (TargetGroup g : update) {
             if (g.targets().isEmpty()) {
@@ -73,8 +75,12 @@ public final class TargetGroupSet implements AutoCloseable {
         listener.accept(all);
     }
 
+    /** Stops the discoverers; once this returns, the listener is not called again. */
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+        }
         for (Discoverer d : discoverers) d.close();
     }
 }

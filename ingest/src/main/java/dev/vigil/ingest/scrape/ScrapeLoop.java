@@ -46,6 +46,7 @@ public final class ScrapeLoop {
     private static final String[] REPORT_NAMES = {"up", "scrape_duration_seconds", "scrape_samples_scraped",
             "scrape_samples_post_metric_relabeling", "scrape_series_added"};
     private static final String EXPORTED_PREFIX = "exported_";
+    static final long TIMESTAMP_TOLERANCE_MS = 2;
 
     private final Target target;
     private final ScrapeConfig cfg;
@@ -59,6 +60,8 @@ public final class ScrapeLoop {
     private final ExpositionParser promParser = ExpositionFormat.PROMETHEUS_TEXT.newParser();
     private ExpositionParser omParser;
     private final Sink sink;
+    // Family -> metadata, replaced per entry only when a TYPE/HELP/UNIT line changes it.
+    private final java.util.concurrent.ConcurrentHashMap<String, MetricMetadata> metadata = new java.util.concurrent.ConcurrentHashMap<>();
     private final long[] reportRefs = new long[REPORT_NAMES.length];
     private final Labels[] reportLabels = new Labels[REPORT_NAMES.length];
     /** Rejected samples by {@link AppendStatus} reason, cumulative. */
@@ -118,20 +121,33 @@ public final class ScrapeLoop {
     }
 
     private void run() {
-        long intervalNanos = TimeUnit.MILLISECONDS.toNanos(target.intervalMs());
-        long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(target.offsetMs(clock.getAsLong(), target.intervalMs(), offsetSeed));
+        long intervalMs = target.intervalMs();
+        long intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
+        long offsetMs = target.offsetMs(clock.getAsLong(), intervalMs, offsetSeed);
+        long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(offsetMs);
+        long scheduledMs = clock.getAsLong() + offsetMs;
         while (!stopped) {
             parkUntil(next);
             if (stopped) return;
+            long t = clock.getAsLong();
+            // As Prometheus (scrape.timestamp-tolerance): a scrape that starts within 2ms of its tick
+            // is stamped with the tick, so timestamps stay exactly one interval apart and the
+            // head's delta-of-delta timestamp encoding spends one bit per sample on them.
+            if (Math.abs(t - scheduledMs) <= TIMESTAMP_TOLERANCE_MS) t = scheduledMs;
             try {
-                scrapeAndReport(clock.getAsLong());
+                scrapeAndReport(t);
             } catch (RuntimeException e) {
                 // A bug, not a target's fault: keep the loop alive and say so.
                 LOG.log(Level.SEVERE, "scrape loop error [target=" + target.url() + "]", e);
             }
             next += intervalNanos;
+            scheduledMs += intervalMs;
             long now = System.nanoTime();
-            if (now - next > 0) next += ((now - next) / intervalNanos + 1) * intervalNanos;
+            if (now - next > 0) { // overran: skip the missed ticks
+                long skipped = (now - next) / intervalNanos + 1;
+                next += skipped * intervalNanos;
+                scheduledMs += skipped * intervalMs;
+            }
         }
     }
 
@@ -281,6 +297,14 @@ public final class ScrapeLoop {
         }
     }
 
+    /**
+     * The metadata this target has exposed, by metric family (a live, thread-safe view; families
+     * that disappear from the target stay until the loop ends, as in Prometheus's scrape cache).
+     */
+    public java.util.Map<String, MetricMetadata> metadata() {
+        return java.util.Collections.unmodifiableMap(metadata);
+    }
+
     /** A snapshot for the targets API. */
     public TargetStatus status() {
         return new TargetStatus(pool, target.url(), target.publicLabels(), target.discoveredLabels(), health, lastError,
@@ -353,6 +377,27 @@ public final class ScrapeLoop {
                 count(r);
             }
             cache.markSeen(slot, track);
+        }
+
+        @Override
+        public void type(String family, dev.vigil.ingest.parse.MetricType type) {
+            MetricMetadata m = metadata.getOrDefault(family, MetricMetadata.NONE);
+            MetricMetadata n = m.withType(type);
+            if (n != m) metadata.put(family, n);
+        }
+
+        @Override
+        public void help(String family, String help) {
+            MetricMetadata m = metadata.getOrDefault(family, MetricMetadata.NONE);
+            MetricMetadata n = m.withHelp(help);
+            if (n != m) metadata.put(family, n);
+        }
+
+        @Override
+        public void unit(String family, String unit) {
+            MetricMetadata m = metadata.getOrDefault(family, MetricMetadata.NONE);
+            MetricMetadata n = m.withUnit(unit);
+            if (n != m) metadata.put(family, n);
         }
 
         private void countAdded() {

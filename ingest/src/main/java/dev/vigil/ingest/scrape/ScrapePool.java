@@ -81,6 +81,7 @@ public final class ScrapePool {
                 it.remove();
             }
         }
+        List<ScrapeLoop> started = new ArrayList<>();
         for (Map.Entry<Long, Target> e : wanted.entrySet()) {
             ScrapeLoop old = loops.get(e.getKey());
             if (old != null && !reloadPending) continue;
@@ -91,13 +92,15 @@ public final class ScrapePool {
             }
             ScrapeLoop l = new ScrapeLoop(e.getValue(), cfg, storage, client, clock, offsetSeed, cache);
             loops.put(e.getKey(), l);
-            l.start();
+            started.add(l);
         }
         reloadPending = false;
         long limit = cfg.limits().targetLimit();
         String forced = limit > 0 && loops.size() > limit
                 ? "target_limit exceeded (number of targets: " + loops.size() + ", limit: " + limit + ")" : null;
         for (ScrapeLoop l : loops.values()) l.forceError(forced);
+        // Started only now, so that not even a first scrape escapes the target limit.
+        for (ScrapeLoop l : started) l.start();
     }
 
     /** Whether series labels come out the same under the new config as under the old loop's. */
@@ -121,6 +124,13 @@ public final class ScrapePool {
     public synchronized List<TargetStatus> activeTargets() {
         List<TargetStatus> out = new ArrayList<>(loops.size());
         for (ScrapeLoop l : loops.values()) out.add(l.status());
+        return out;
+    }
+
+    /** Metadata per active target, keyed by scrape URL (for the metadata APIs). */
+    public synchronized Map<String, Map<String, MetricMetadata>> metadata() {
+        Map<String, Map<String, MetricMetadata>> out = new LinkedHashMap<>();
+        for (ScrapeLoop l : loops.values()) out.put(l.target().url(), l.metadata());
         return out;
     }
 

@@ -147,6 +147,19 @@ class ScrapeLoopTest {
     }
 
     @Test
+    void type_help_and_unit_are_kept_per_family() {
+        server.page("/metrics", new TestTarget.Page(200, "application/openmetrics-text; version=1.0.0",
+                "# TYPE req_seconds histogram\n# HELP req_seconds Request time.\n# UNIT req_seconds seconds\n"
+                        + "req_seconds_bucket{le=\"+Inf\"} 1\nreq_seconds_sum 1\nreq_seconds_count 1\n# EOF\n", false, 0));
+        ScrapeLoop l = loop("");
+        assertNull(l.scrapeAndReport(T0));
+        assertEquals(new MetricMetadata(dev.vigil.ingest.parse.MetricType.HISTOGRAM, "Request time.", "seconds"), l.metadata().get("req_seconds"));
+        var before = l.metadata().get("req_seconds");
+        assertNull(l.scrapeAndReport(T0 + 1000));
+        assertTrue(before == l.metadata().get("req_seconds"), "unchanged metadata is not replaced");
+    }
+
+    @Test
     void gzip_and_openmetrics_are_understood() {
         server.page("/metrics", new TestTarget.Page(200, "application/openmetrics-text; version=1.0.0; charset=utf-8",
                 "# TYPE c counter\nc_total 5 # {trace_id=\"1\"} 1\n# EOF\n", true, 0));

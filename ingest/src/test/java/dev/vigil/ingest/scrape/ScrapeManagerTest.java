@@ -139,6 +139,23 @@ class ScrapeManagerTest {
     }
 
     @Test
+    void target_limit_fails_every_scrape_of_the_job_and_dropped_targets_are_kept() throws Exception {
+        String port = server.address().split(":")[1];
+        manager.apply(config("- job_name: lim\n  target_limit: 1\n  metrics_path: /a\n"
+                + "  static_configs: [{targets: ['ADDR', 'localhost:" + port + "']}]\n"
+                + "- job_name: drop\n  keep_dropped_targets: 1\n  metrics_path: /a\n"
+                + "  relabel_configs: [{source_labels: [__address__], regex: 'h.*', action: drop}]\n"
+                + "  static_configs: [{targets: ['ADDR', 'h1:1', 'h2:1']}]\n"));
+        await("limited targets scraped", () -> manager.pool("lim").activeTargets().stream().allMatch(t -> t.lastScrapeMs() > 0));
+        for (TargetStatus t : manager.pool("lim").activeTargets()) {
+            assertEquals(ScrapeLoop.Health.DOWN, t.health());
+            assertEquals("target_limit exceeded (number of targets: 2, limit: 1)", t.lastError());
+        }
+        assertEquals(1, manager.pool("drop").activeTargets().size());
+        assertEquals(List.of("h1:1"), manager.pool("drop").droppedTargets().stream().map(l -> l.get("__address__")).toList());
+    }
+
+    @Test
     void bad_targets_do_not_hold_up_good_ones() throws Exception {
         server.page("/slow", new TestTarget.Page(200, "text/plain", "s 1\n", false, 30_000));
         server.page("/garbage", new TestTarget.Page(200, "text/plain", "{{{{\n", false, 0));

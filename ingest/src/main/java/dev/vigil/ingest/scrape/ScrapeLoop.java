@@ -236,11 +236,18 @@ public final class ScrapeLoop {
     private final ScrapeCache.StaleSink staleWriter;
 
     private ExpositionParser parserFor(String contentType) {
-        if (ExpositionFormat.forContentType(contentType) == ExpositionFormat.OPENMETRICS_TEXT) {
+        boolean om = ExpositionFormat.forContentType(contentType) == ExpositionFormat.OPENMETRICS_TEXT;
+        if (!om && !isTextPlain(contentType)) om = cfg.fallbackScrapeProtocol().startsWith("OpenMetrics");
+        if (om) {
             if (omParser == null) omParser = ExpositionFormat.OPENMETRICS_TEXT.newParser();
             return omParser;
         }
         return promParser;
+    }
+
+    /** A Content-Type naming the Prometheus text format; anything else takes the fallback protocol. */
+    private static boolean isTextPlain(String contentType) {
+        return contentType != null && contentType.trim().toLowerCase(java.util.Locale.ROOT).startsWith("text/plain");
     }
 
     private void appendStale(Appender app, long ref, Labels labels, long t) {

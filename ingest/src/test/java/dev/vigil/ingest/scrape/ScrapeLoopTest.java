@@ -169,6 +169,15 @@ class ScrapeLoopTest {
     }
 
     @Test
+    void fallback_protocol_decides_for_a_missing_content_type() {
+        // Seconds with a fraction: a valid OpenMetrics timestamp, not a valid text-format one.
+        server.page("/metrics", new TestTarget.Page(200, "", "om 1 1700000000.5\n# EOF\n", false, 0));
+        assertNull(loop("fallback_scrape_protocol: OpenMetricsText1.0.0").scrapeAndReport(T0));
+        assertEquals(1, value("om", T0 + 500));
+        assertTrue(loop("").scrapeAndReport(T0 + 1).startsWith("line 1"), "without a fallback the text format is assumed");
+    }
+
+    @Test
     void target_labels_win_unless_honor_labels() {
         server.page("/metrics", "m{job=\"exp\",instance=\"i\",exported_job=\"taken\"} 1\n");
         ScrapeLoop l = loop("");

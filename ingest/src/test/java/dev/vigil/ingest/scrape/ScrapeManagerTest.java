@@ -123,6 +123,26 @@ class ScrapeManagerTest {
     }
 
     @Test
+    void a_failed_reload_keeps_the_running_config() throws Exception {
+        Path file = dir.resolve("prometheus.yml");
+        String good = "global: {scrape_interval: 200ms, scrape_timeout: 100ms}\nscrape_configs:\n"
+                + job("a", "/a", "'" + server.address() + "'").indent(2);
+        Files.writeString(file, good);
+        var reloader = new dev.vigil.ingest.ConfigReloader(file, manager, () -> 42);
+        assertNull(reloader.reload());
+        await("job up", () -> up("a"));
+        ScrapeLoop loop = manager.pool("a").loops().getFirst();
+
+        Files.writeString(file, good.replace("metrics_path", "metrics_pathh"));
+        String err = reloader.reload();
+        assertTrue(err.contains("unknown key \"metrics_pathh\""), err);
+        assertTrue(!reloader.lastReloadSuccessful());
+        assertEquals(42, reloader.lastSuccessMs());
+        assertSame(loop, manager.pool("a").loops().getFirst(), "the running config and its loops stay");
+        assertEquals("a", reloader.current().scrapeConfigs().getFirst().jobName());
+    }
+
+    @Test
     void file_sd_targets_come_and_go_with_the_file() throws Exception {
         Path sd = dir.resolve("targets.json");
         Files.writeString(sd, "[{\"targets\": [\"" + server.address() + "\"], \"labels\": {\"team\": \"x\"}}]");

@@ -99,7 +99,14 @@ final class YamlNodes {
 
     /** The entries of a mapping, merge keys ({@code <<}) resolved, duplicates rejected. */
     List<NodeTuple> entries(Node n, String path) {
+        return entries(n, path, new java.util.IdentityHashMap<>());
+    }
+
+    // mergeChain: the mappings being merged into this one, so that an alias merging a mapping into
+    // itself is an error rather than endless recursion.
+    private List<NodeTuple> entries(Node n, String path, java.util.IdentityHashMap<Node, Boolean> mergeChain) {
         if (isNull(n)) return List.of();
+        if (mergeChain.put(n, Boolean.TRUE) != null) throw error(n, path, "recursive merge key (<<) refers to the mapping that holds it");
         if (!(n instanceof MappingNode m)) throw error(n, path, "expected a mapping, got " + kind(n));
         List<NodeTuple> own = new ArrayList<>();
         List<NodeTuple> merged = new ArrayList<>();
@@ -109,7 +116,7 @@ final class YamlNodes {
             if (k.equals("<<") && t.getKeyNode() instanceof ScalarNode ks && ks.getTag().equals(Tag.MERGE)) {
                 Node v = t.getValueNode();
                 List<Node> sources = v instanceof SequenceNode s ? s.getValue() : List.of(v);
-                for (Node src : sources) merged.addAll(entries(src, path));
+                for (Node src : sources) merged.addAll(entries(src, path, mergeChain));
                 continue;
             }
             Node prev = seen.put(k, t.getKeyNode());
@@ -122,6 +129,7 @@ final class YamlNodes {
             String k = scalar(t.getKeyNode(), path);
             if (seen.putIfAbsent(k, t.getKeyNode()) == null) own.add(t); // explicit keys win over merged ones
         }
+        mergeChain.remove(n);
         return own;
     }
 

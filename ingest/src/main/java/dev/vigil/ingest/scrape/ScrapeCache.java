@@ -34,11 +34,13 @@ final class ScrapeCache {
     private static final int STRIDE = 4; // hash, ref, state, key position
     private static final int HASH = 0;
     private static final int REF = 1;
-    // state: bits 0-30 seen iteration (0 = never), bits 32-62 seen before this iteration, bit 63 tracked
+    // state: bits 0-30 seen iteration (0 = never), bit 31 tracked before this iteration, bits 32-62
+    // seen before this iteration, bit 63 tracked
     private static final int STATE = 2;
     // key: arena offset << 32 | length
     private static final int KEY = 3;
     private static final long TRACKED = Long.MIN_VALUE;
+    private static final long PREV_TRACKED = 1L << 31;
     private static final long INT31 = 0x7fff_ffffL;
 
     private long[] entries = new long[256 * STRIDE];
@@ -136,8 +138,16 @@ final class ScrapeCache {
     void markSeen(int i, boolean trackStaleness) {
         int b = i * STRIDE + STATE;
         long st = entries[b];
-        long prev = seen(st) == iteration ? (st >>> 32) & INT31 : st & INT31;
-        entries[b] = (trackStaleness ? TRACKED : 0) | (prev << 32) | iteration;
+        long prev;
+        long prevTracked;
+        if (seen(st) == iteration) { // seen twice in one scrape: keep what came before it
+            prev = (st >>> 32) & INT31;
+            prevTracked = st & PREV_TRACKED;
+        } else {
+            prev = st & INT31;
+            prevTracked = st < 0 ? PREV_TRACKED : 0;
+        }
+        entries[b] = (trackStaleness ? TRACKED : 0) | (prev << 32) | prevTracked | iteration;
     }
 
     /** Undoes this iteration's {@link #markSeen} calls: the scrape failed and counts as empty. */
@@ -147,7 +157,7 @@ final class ScrapeCache {
             long st = entries[b];
             if (seen(st) == iteration) {
                 long prev = (st >>> 32) & INT31;
-                entries[b] = (st & TRACKED) | (prev << 32) | prev;
+                entries[b] = ((st & PREV_TRACKED) != 0 ? TRACKED : 0) | (prev << 32) | prev;
             }
         }
         expect = 0;

@@ -153,8 +153,7 @@ public final class ExpositionParser {
 
     private void promSample(SampleSink sink) {
         int start = pos;
-        parseSeries(true);
-        int seriesEnd = pos;
+        int seriesEnd = series(sink, true);
         skipBlanks();
         int vs = pos;
         while (pos < end && b[pos] != ' ' && b[pos] != '\t' && b[pos] != '\n' && b[pos] != '{') pos++;
@@ -178,6 +177,73 @@ public final class ExpositionParser {
         }
         emit(sink, start, seriesEnd, v, t);
         endOfLine();
+    }
+
+    /**
+     * The series text at pos: when its extent can be found by a quick scan and the sink {@link
+     * SampleSink#known knows} it (a scrape-cache hit), it is not parsed or validated again, which
+     * is most of the parser's work; otherwise it is parsed in full. Returns the end of the series
+     * text; pos is there.
+     */
+    private int series(SampleSink sink, boolean lax) {
+        int start = pos;
+        int fastEnd = scanSeries(start, lax);
+        if (fastEnd > start) {
+            long h = SeriesHash.hash(b, start, fastEnd);
+            if (sink.known(b, start, fastEnd, h)) {
+                pos = fastEnd;
+                seriesHash = h;
+                seriesHashEnd = fastEnd;
+                return fastEnd;
+            }
+            seriesHash = h;
+            seriesHashEnd = fastEnd;
+        } else {
+            seriesHashEnd = -1;
+        }
+        parseSeries(lax);
+        return pos;
+    }
+
+    // The hash of b[series start, seriesHashEnd), computed by series(), so that emit() need not
+    // hash the same text again; seriesHashEnd is -1 when none was computed.
+    private long seriesHash;
+    private int seriesHashEnd = -1;
+
+    /**
+     * The end of the series text starting at {@code p} by the same extent rules as {@link
+     * #parseSeries} (a name, then in the lax format optional blanks and a label block, or a label
+     * block alone; quoted strings with backslash escapes), without validating anything; -1 when
+     * the text is cut by a newline or the end of input (the full parse then reports the error).
+     */
+    private int scanSeries(int p, boolean lax) {
+        if (b[p] != '{') {
+            p++;
+            while (p < end && isMetricChar(b[p])) p++;
+            int save = p;
+            if (lax) {
+                while (p < end && (b[p] == ' ' || b[p] == '\t')) p++;
+            }
+            if (p >= end || b[p] != '{') return save;
+        }
+        p++; // '{'
+        while (p < end) {
+            byte c = b[p];
+            if (c == '}') return p + 1;
+            if (c == '\n') return -1;
+            if (c == '"') {
+                p++;
+                while (true) {
+                    if (p >= end) return -1;
+                    c = b[p];
+                    if (c == '"') break;
+                    if (c == '\n') return -1;
+                    p += c == '\\' ? 2 : 1;
+                }
+            }
+            p++;
+        }
+        return -1;
     }
 
     // ---------------------------------------------------------------- OpenMetrics 1.0
@@ -264,8 +330,7 @@ public final class ExpositionParser {
 
     private void omSample(SampleSink sink) {
         int start = pos;
-        parseSeries(false);
-        int seriesEnd = pos;
+        int seriesEnd = series(sink, false);
         double v = omToken("expected value after metric", "value");
         long t = SampleSink.NO_TIMESTAMP;
         if (pos < end && b[pos] == ' ' && !exemplarAhead()) {
@@ -497,7 +562,9 @@ public final class ExpositionParser {
     }
 
     private void emit(SampleSink sink, int s, int e, double v, long t) {
-        sink.sample(b, s, e, SeriesHash.hash(b, s, e), v, t);
+        long h = e == seriesHashEnd ? seriesHash : SeriesHash.hash(b, s, e);
+        seriesHashEnd = -1;
+        sink.sample(b, s, e, h, v, t);
     }
 
     // ---------------------------------------------------------------- labels on cache misses

@@ -24,6 +24,21 @@ public interface SampleSink {
     void sample(byte[] buf, int seriesStart, int seriesEnd, long seriesHash, double value, long timestampMs);
 
     /**
+     * Asked before a series text is parsed: true when the sink has seen exactly these bytes in an
+     * earlier {@link #sample} from a parser of the same format (a scrape-cache hit). The parser
+     * then skips parsing and validating the labels, which were valid then and, being the same
+     * bytes, are valid now; {@link #sample} follows for the line as usual. Answering true for any
+     * other text lets invalid input through. False by default.
+     *
+     * @param seriesStart first byte of the series text
+     * @param seriesEnd one past its last byte, as {@link #sample} will report it
+     * @param seriesHash {@link SeriesHash#hash} of the slice
+     */
+    default boolean known(byte[] buf, int seriesStart, int seriesEnd, long seriesHash) {
+        return false;
+    }
+
+    /**
      * The exemplar of the sample just reported (OpenMetrics only), called right after that {@link
      * #sample}. Ignored by default.
      *

@@ -37,8 +37,10 @@ final class ScrapeCache {
     // state: bits 0-30 seen iteration (0 = never), bit 31 tracked before this iteration, bits 32-62
     // seen before this iteration, bit 63 tracked
     private static final int STATE = 2;
-    // key: arena offset << 32 | length
+    // key: bit 63 validated by the OpenMetrics parser (else the text parser), arena offset in
+    // bits 32-62, length in bits 0-31
     private static final int KEY = 3;
+    private static final long OM_VALIDATED = Long.MIN_VALUE;
     private static final long TRACKED = Long.MIN_VALUE;
     private static final long PREV_TRACKED = 1L << 31;
     private static final long INT31 = 0x7fff_ffffL;
@@ -78,7 +80,7 @@ final class ScrapeCache {
 
     private boolean keyEquals(int i, byte[] buf, int s, int e) {
         long key = entries[i * STRIDE + KEY];
-        int off = (int) (key >>> 32);
+        int off = offset(key);
         int len = (int) key;
         return len == e - s && Arrays.equals(arena, off, off + len, buf, s, e);
     }
@@ -128,6 +130,21 @@ final class ScrapeCache {
 
     Labels labels(int i) {
         return labels[i];
+    }
+
+    private static int offset(long key) {
+        return (int) ((key >>> 32) & INT31);
+    }
+
+    /** Whether the entry's text was last validated by a parser of this format ({@code om}: OpenMetrics). */
+    boolean validatedAs(int i, boolean om) {
+        return (entries[i * STRIDE + KEY] < 0) == om;
+    }
+
+    /** Records which format's parser last validated the entry's text. */
+    void markValidated(int i, boolean om) {
+        int b = i * STRIDE + KEY;
+        entries[b] = om ? entries[b] | OM_VALIDATED : entries[b] & ~OM_VALIDATED;
     }
 
     private static int seen(long state) {
@@ -199,12 +216,12 @@ final class ScrapeCache {
             if (seen(entries[b + STATE]) < minSeen) continue;
             long key = entries[b + KEY];
             int len = (int) key;
-            System.arraycopy(oldArena, (int) (key >>> 32), arena, arenaUsed, len);
+            System.arraycopy(oldArena, offset(key), arena, arenaUsed, len);
             int nb = n * STRIDE;
             entries[nb + HASH] = entries[b + HASH];
             entries[nb + REF] = entries[b + REF];
             entries[nb + STATE] = entries[b + STATE];
-            entries[nb + KEY] = ((long) arenaUsed << 32) | len;
+            entries[nb + KEY] = (key & OM_VALIDATED) | ((long) arenaUsed << 32) | len;
             labels[n] = labels[i];
             arenaUsed += len;
             n++;

@@ -204,6 +204,7 @@ public final class ScrapeLoop {
                 try {
                     ExpositionParser parser = parserFor(contentType);
                     sink.parser = parser;
+                    sink.om = parser.format() == ExpositionFormat.OPENMETRICS_TEXT;
                     parser.parse(body, length, sink);
                     cache.forEachStale(staleWriter);
                 } catch (ParseException | ScrapeFailure e) {
@@ -335,9 +336,26 @@ public final class ScrapeLoop {
         void reset(Appender app, long t) {
             this.app = app;
             this.defaultT = t;
+            knownStart = -1;
             scraped = 0;
             added = 0;
             seriesAdded = 0;
+        }
+
+        // The entry known() found for the series starting at knownStart, or -1.
+        private int knownEntry = -1;
+        private int knownStart = -1;
+        // The format being parsed: a cached text counts as known only when a parser of this
+        // format validated it (a target may switch formats; their syntax differs in details).
+        boolean om;
+
+        @Override
+        public boolean known(byte[] buf, int s, int e, long hash) {
+            int entry = cache.find(buf, s, e, hash);
+            if (entry < 0 || !cache.validatedAs(entry, om)) return false;
+            knownEntry = entry;
+            knownStart = s;
+            return true;
         }
 
         @Override
@@ -346,7 +364,14 @@ public final class ScrapeLoop {
             boolean explicit = ts != NO_TIMESTAMP && honorTimestamps;
             long t = explicit ? ts : defaultT;
             boolean track = !explicit || trackTimestampsStaleness;
-            int slot = cache.find(buf, s, e, hash);
+            int slot;
+            if (knownStart == s) {
+                slot = knownEntry;
+                knownStart = -1;
+            } else {
+                slot = cache.find(buf, s, e, hash);
+                if (slot >= 0) cache.markValidated(slot, om); // the parser just validated the text
+            }
             if (slot >= 0) {
                 long ref = cache.ref(slot);
                 if (ref == ScrapeCache.DROPPED) {
@@ -370,7 +395,9 @@ public final class ScrapeLoop {
             ExpositionParser p = parser != null ? parser : promParser;
             Labels l = mutateSampleLabels(p.labels(buf, s, e));
             if (l == null || l.isEmpty()) {
-                cache.markSeen(cache.insert(buf, s, e, hash, ScrapeCache.DROPPED, null), false);
+                int dropped = cache.insert(buf, s, e, hash, ScrapeCache.DROPPED, null);
+                cache.markValidated(dropped, om);
+                cache.markSeen(dropped, false);
                 return;
             }
             checkLabelLimits(l);
@@ -378,6 +405,7 @@ public final class ScrapeLoop {
             countAdded();
             long r = app.append(0, l, t, v);
             int slot = cache.insert(buf, s, e, hash, Math.max(r, 0), l);
+            cache.markValidated(slot, om);
             if (r > 0) {
                 seriesAdded++;
             } else {

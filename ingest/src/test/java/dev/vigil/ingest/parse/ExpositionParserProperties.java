@@ -230,4 +230,58 @@ class ExpositionParserProperties {
             }
         }));
     }
+
+    /** What a parse produced: each sample's raw series text, value bits and timestamp, then the error. */
+    static List<String> outcome(ExpositionFormat f, byte[] b, java.util.Set<String> known) {
+        List<String> out = new ArrayList<>();
+        try {
+            f.newParser().parse(b, b.length, new SampleSink() {
+                @Override
+                public boolean known(byte[] buf, int s, int e, long h) {
+                    assertEquals(SeriesHash.hash(buf, s, e), h);
+                    return known.contains(new String(buf, s, e - s, StandardCharsets.ISO_8859_1));
+                }
+
+                @Override
+                public void sample(byte[] buf, int s, int e, long h, double v, long t) {
+                    assertEquals(SeriesHash.hash(buf, s, e), h);
+                    out.add(new String(buf, s, e - s, StandardCharsets.ISO_8859_1) + " " + Double.doubleToRawLongBits(v) + " " + t);
+                }
+            });
+        } catch (ParseException e) {
+            out.add("error: " + e.getMessage());
+        }
+        return out;
+    }
+
+    /**
+     * The scrape-cache fast path (series texts the sink knows are not parsed again) changes
+     * nothing: a body parses to the same samples and the same error whether or not the sink knows
+     * the texts it accepted before, also when that body is a mangled copy of the one it learnt from.
+     */
+    @Test
+    void known_series_skip_parsing_without_changing_the_outcome() {
+        qt().withExamples(2000).forAll(longs().all()).checkAssert(seed -> {
+            Random r = new Random(seed);
+            boolean om = r.nextBoolean();
+            ExpositionFormat f = om ? ExpositionFormat.OPENMETRICS_TEXT : ExpositionFormat.PROMETHEUS_TEXT;
+            byte[] valid = render(randomExposition(r, om), om, r).getBytes(StandardCharsets.UTF_8);
+            java.util.Set<String> learnt = new java.util.HashSet<>();
+            for (String line : outcome(f, valid, java.util.Set.of())) {
+                if (!line.startsWith("error: ")) learnt.add(line.substring(0, line.lastIndexOf(' ', line.lastIndexOf(' ') - 1)));
+            }
+            assertEquals(outcome(f, valid, java.util.Set.of()), outcome(f, valid, learnt));
+            ByteArrayOutputStream mangled = new ByteArrayOutputStream();
+            for (byte x : valid) {
+                int k = r.nextInt(Math.max(1, valid.length / 2));
+                if (k == 0) {
+                    mangled.write("{}\"=, #\n\\\t a".charAt(r.nextInt(12)));
+                } else if (k != 1) {
+                    mangled.write(x);
+                }
+            }
+            byte[] m = mangled.toByteArray();
+            assertEquals(outcome(f, m, java.util.Set.of()), outcome(f, m, learnt), () -> new String(m, StandardCharsets.UTF_8));
+        });
+    }
 }

@@ -105,17 +105,21 @@ public final class ScrapeBenchmark {
         return n;
     }
 
-    /** A page shaped like node_exporter's: counters and gauges with a few labels, histograms, summaries. */
+    /**
+     * A page shaped like node_exporter's: counters and gauges with a few labels, histograms,
+     * summaries. Values have two decimals, as most of node_exporter's do (a real page of it had 4
+     * values in 507 needing more than 15 significant digits).
+     */
     static byte[] nodeExporterPage(int variant) {
         StringBuilder sb = new StringBuilder();
         double v = 1000.5 + variant * 13.25;
         sb.append("# HELP go_gc_duration_seconds A summary of the pause duration of garbage collection cycles.\n# TYPE go_gc_duration_seconds summary\n");
-        for (String q : new String[] {"0", "0.25", "0.5", "0.75", "1"}) sb.append("go_gc_duration_seconds{quantile=\"").append(q).append("\"} ").append(v * 1e-6).append('\n');
+        for (String q : new String[] {"0", "0.25", "0.5", "0.75", "1"}) sb.append("go_gc_duration_seconds{quantile=\"").append(q).append("\"} ").append(r2(v) * 1e-6).append('\n');
         sb.append("go_gc_duration_seconds_sum ").append(v).append("\ngo_gc_duration_seconds_count ").append((long) v).append('\n');
         sb.append("# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.\n# TYPE node_cpu_seconds_total counter\n");
         String[] modes = {"idle", "iowait", "irq", "nice", "softirq", "steal", "system", "user"};
         for (int cpu = 0; cpu < 32; cpu++) {
-            for (String m : modes) sb.append("node_cpu_seconds_total{cpu=\"").append(cpu).append("\",mode=\"").append(m).append("\"} ").append(v += 1.17).append('\n');
+            for (String m : modes) sb.append("node_cpu_seconds_total{cpu=\"").append(cpu).append("\",mode=\"").append(m).append("\"} ").append(r2(v += 1.17)).append('\n');
         }
         String[] fsMetrics = {"node_filesystem_avail_bytes", "node_filesystem_files", "node_filesystem_files_free", "node_filesystem_free_bytes",
                 "node_filesystem_readonly", "node_filesystem_size_bytes", "node_filesystem_device_error"};
@@ -123,16 +127,16 @@ public final class ScrapeBenchmark {
             sb.append("# HELP ").append(m).append(" Filesystem stat.\n# TYPE ").append(m).append(" gauge\n");
             for (int d = 0; d < 12; d++) {
                 sb.append(m).append("{device=\"/dev/nvme0n1p").append(d).append("\",fstype=\"ext4\",mountpoint=\"/mnt/disk").append(d).append("\"} ")
-                        .append(v += 4096).append('\n');
+                        .append(r2(v += 4096)).append('\n');
             }
         }
         String[] netMetrics = {"receive_bytes", "receive_packets", "receive_errs", "receive_drop", "transmit_bytes", "transmit_packets", "transmit_errs", "transmit_drop"};
         for (String m : netMetrics) {
             sb.append("# TYPE node_network_").append(m).append("_total counter\n");
-            for (int d = 0; d < 16; d++) sb.append("node_network_").append(m).append("_total{device=\"eth").append(d).append("\"} ").append(v += 7).append('\n');
+            for (int d = 0; d < 16; d++) sb.append("node_network_").append(m).append("_total{device=\"eth").append(d).append("\"} ").append(r2(v += 7)).append('\n');
         }
         sb.append("# TYPE node_disk_io_time_seconds_total counter\n");
-        for (int d = 0; d < 16; d++) sb.append("node_disk_io_time_seconds_total{device=\"nvme").append(d).append("n1\"} ").append(v += 0.5).append('\n');
+        for (int d = 0; d < 16; d++) sb.append("node_disk_io_time_seconds_total{device=\"nvme").append(d).append("n1\"} ").append(r2(v += 0.5)).append('\n');
         sb.append("# TYPE http_request_duration_seconds histogram\n");
         String[] les = {"0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"};
         for (String h : new String[] {"/metrics", "/api", "/health", "/debug"}) {
@@ -141,14 +145,18 @@ public final class ScrapeBenchmark {
                 for (String le : les) {
                     sb.append("http_request_duration_seconds_bucket{code=\"").append(code).append("\",handler=\"").append(h).append("\",le=\"").append(le).append("\"} ").append(c += 3).append('\n');
                 }
-                sb.append("http_request_duration_seconds_sum{code=\"").append(code).append("\",handler=\"").append(h).append("\"} ").append(v * 0.01).append('\n');
+                sb.append("http_request_duration_seconds_sum{code=\"").append(code).append("\",handler=\"").append(h).append("\"} ").append(r2(v * 0.01)).append('\n');
                 sb.append("http_request_duration_seconds_count{code=\"").append(code).append("\",handler=\"").append(h).append("\"} ").append(c).append('\n');
             }
         }
         sb.append("# TYPE node_scrape_collector_success gauge\n");
         for (int c = 0; c < 40; c++) sb.append("node_scrape_collector_success{collector=\"collector").append(c).append("\"} 1\n");
-        for (int c = 0; c < 300; c++) sb.append("node_misc_gauge_").append(c).append(' ').append(v += 1).append('\n');
+        for (int c = 0; c < 300; c++) sb.append("node_misc_gauge_").append(c).append(' ').append(r2(v += 1)).append('\n');
         return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static double r2(double d) {
+        return Math.round(d * 100) / 100.0;
     }
 
     static byte[] syntheticPage(int series, int variant) {

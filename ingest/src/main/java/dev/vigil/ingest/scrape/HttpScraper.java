@@ -44,16 +44,20 @@ final class HttpScraper {
     private final String accept;
     private final HttpRequest staticRequest; // null when credentials come from files read per scrape
 
-    private byte[] raw = new byte[64 << 10];
+    private final BufferPool pool;
+    // Taken from the pool by fetch(), returned by release(); null in between.
+    private byte[] raw;
     private int rawLen;
-    private byte[] plain = new byte[64 << 10];
+    private byte[] plain;
     private int plainLen;
+    private volatile int lastBodySize = BufferPool.MIN_SIZE; // sizes the next buffer to avoid regrowing
     private boolean gzipped;
     private String contentType;
     private volatile CompletableFuture<?> inflight;
 
-    HttpScraper(HttpClient client, Target target, ScrapeConfig cfg) {
+    HttpScraper(HttpClient client, Target target, ScrapeConfig cfg, BufferPool pool) {
         this.client = client;
+        this.pool = pool;
         this.uri = URI.create(target.url());
         this.cfg = cfg;
         this.timeoutMs = target.timeoutMs();
@@ -113,16 +117,22 @@ final class HttpScraper {
      */
     void fetch() {
         HttpRequest req = staticRequest != null ? staticRequest : request();
-        rawLen = 0;
-        plainLen = 0;
+        release();
         gzipped = false;
         contentType = null;
-        Sink sink = new Sink();
-        CompletableFuture<HttpResponse<Void>> f = client.sendAsync(req, sink);
+        // Everything the HTTP client's threads write goes into this per-fetch object: an exchange
+        // abandoned on timeout may still be delivering, and must not touch the next fetch's state.
+        Exchange ex = new Exchange();
+        CompletableFuture<HttpResponse<Void>> f = client.sendAsync(req, ex);
         inflight = f;
         try {
             HttpResponse<Void> resp = f.get(timeoutMs, TimeUnit.MILLISECONDS);
             if (resp.statusCode() != 200) throw new ScrapeFailure("server returned HTTP status " + resp.statusCode() + " " + reason(resp.statusCode()));
+            // Completed: the body subscriber is done with its buffer, which is ours now.
+            raw = ex.buf;
+            rawLen = ex.len;
+            contentType = ex.contentType;
+            gzipped = ex.gzipped;
         } catch (TimeoutException e) {
             f.cancel(true);
             throw new ScrapeFailure("Get \"" + uri + "\": context deadline exceeded");
@@ -141,6 +151,17 @@ final class HttpScraper {
             inflight = null;
         }
         if (gzipped) gunzip();
+        lastBodySize = bodyLength();
+    }
+
+    /** Gives the body buffers back to the pool; {@link #body()} is invalid until the next fetch. */
+    void release() {
+        pool.put(raw);
+        pool.put(plain);
+        raw = null;
+        plain = null;
+        rawLen = 0;
+        plainLen = 0;
     }
 
     /** Aborts a fetch in progress (a stopping loop). */
@@ -151,9 +172,10 @@ final class HttpScraper {
 
     private void gunzip() {
         long limit = cfg.limits().bodySizeLimitBytes();
+        plain = pool.get(Math.max(lastBodySize, rawLen * 4));
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw, 0, rawLen), 8192)) {
             while (true) {
-                if (plainLen == plain.length) plain = Arrays.copyOf(plain, plain.length * 2);
+                if (plainLen == plain.length) plain = pool.grow(plain, plainLen, plain.length * 2);
                 int n = in.read(plain, plainLen, plain.length - plainLen);
                 if (n < 0) break;
                 plainLen += n;
@@ -168,7 +190,7 @@ final class HttpScraper {
         return new ScrapeFailure("body size limit exceeded (limit: " + limit + " bytes)");
     }
 
-    /** The body; valid until the next fetch. */
+    /** The body; valid until {@link #release} or the next fetch. */
     byte[] body() {
         return gzipped ? plain : raw;
     }
@@ -198,21 +220,29 @@ final class HttpScraper {
         };
     }
 
-    /** Copies the body into {@link #raw}, refusing more than the limit. */
-    private final class Sink implements HttpResponse.BodyHandler<Void> {
+    /**
+     * One fetch's response: headers of interest and the body, copied into a pooled buffer and
+     * refused beyond the limit. Written by the HTTP client's threads; read by the loop only after
+     * the response future completed. A buffer of an abandoned exchange is left to the GC, never
+     * returned to the pool, as late deliveries may still write into it.
+     */
+    private final class Exchange implements HttpResponse.BodyHandler<Void>, BodySubscriber<Void> {
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private Flow.Subscription sub;
+        String contentType;
+        boolean gzipped;
+        byte[] buf;
+        int len;
+
         @Override
         public BodySubscriber<Void> apply(HttpResponse.ResponseInfo info) {
             if (info.statusCode() != 200) return BodySubscribers.discarding();
             contentType = info.headers().firstValue("Content-Type").orElse(null);
             String enc = info.headers().firstValue("Content-Encoding").orElse("");
             gzipped = enc.toLowerCase(Locale.ROOT).equals("gzip");
-            return new Copy();
+            buf = pool.get(lastBodySize);
+            return this;
         }
-    }
-
-    private final class Copy implements BodySubscriber<Void> {
-        private final CompletableFuture<Void> done = new CompletableFuture<>();
-        private Flow.Subscription sub;
 
         @Override
         public void onSubscribe(Flow.Subscription s) {
@@ -223,16 +253,17 @@ final class HttpScraper {
         @Override
         public void onNext(List<ByteBuffer> items) {
             long limit = cfg.limits().bodySizeLimitBytes();
+            if (done.isDone()) return; // refused already; late deliveries are dropped
             for (ByteBuffer bb : items) {
                 int n = bb.remaining();
-                if (limit > 0 && (long) rawLen + n > limit) {
+                if (limit > 0 && (long) len + n > limit) {
                     sub.cancel();
                     done.completeExceptionally(bodyTooLarge(limit));
                     return;
                 }
-                if (rawLen + n > raw.length) raw = Arrays.copyOf(raw, Math.max(raw.length * 2, rawLen + n));
-                bb.get(raw, rawLen, n);
-                rawLen += n;
+                if (len + n > buf.length) buf = pool.grow(buf, len, len + n);
+                bb.get(buf, len, n);
+                len += n;
             }
         }
 

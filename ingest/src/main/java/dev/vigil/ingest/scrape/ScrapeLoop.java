@@ -89,12 +89,13 @@ public final class ScrapeLoop {
     /**
      * @param cache the target's cache from a previous loop (a reload that kept the target), or null
      */
-    ScrapeLoop(Target target, ScrapeConfig cfg, Storage storage, HttpClient client, LongSupplier clock, long offsetSeed, ScrapeCache cache) {
+    ScrapeLoop(Target target, ScrapeConfig cfg, Storage storage, HttpClient client, BufferPool buffers, LongSupplier clock, long offsetSeed,
+            ScrapeCache cache) {
         this.target = target;
         this.cfg = cfg;
         this.pool = cfg.jobName();
         this.storage = storage;
-        this.scraper = new HttpScraper(client, target, cfg);
+        this.scraper = new HttpScraper(client, target, cfg, buffers);
         this.clock = clock;
         this.offsetSeed = offsetSeed;
         this.cache = cache != null ? cache : new ScrapeCache();
@@ -180,7 +181,11 @@ public final class ScrapeLoop {
             }
         }
         long durationNanos = System.nanoTime() - start;
-        err = append(err == null ? scraper.body() : null, scraper.bodyLength(), scraper.contentType(), t, durationNanos, err);
+        try {
+            err = append(err == null ? scraper.body() : null, scraper.bodyLength(), scraper.contentType(), t, durationNanos, err);
+        } finally {
+            scraper.release();
+        }
         health = err == null ? Health.UP : Health.DOWN;
         lastError = err == null ? "" : err;
         lastScrapeMs = t;

@@ -26,6 +26,7 @@ public final class ScrapeManager implements AutoCloseable {
     private final Storage storage;
     private final LongSupplier clock;
     private final Map<String, Job> jobs = new LinkedHashMap<>();
+    private final BufferPool buffers = new BufferPool();
     private long offsetSeed;
 
     private record Job(ScrapeConfig config, ScrapePool pool, TargetGroupSet discovery) {}
@@ -58,7 +59,7 @@ public final class ScrapeManager implements AutoCloseable {
                     pool.reload(c);
                 }
             } else {
-                pool = new ScrapePool(c, storage, clock, offsetSeed);
+                pool = new ScrapePool(c, storage, buffers, clock, offsetSeed);
             }
             TargetGroupSet d = TargetGroupSet.forScrapeConfig(c, pool::sync);
             jobs.put(c.jobName(), new Job(c, pool, d));

@@ -31,8 +31,11 @@ public final class ScrapePool {
     private List<Labels> dropped = List.of();
     private List<String> failures = List.of();
 
-    ScrapePool(ScrapeConfig cfg, Storage storage, LongSupplier clock, long offsetSeed) {
+    private final BufferPool buffers;
+
+    ScrapePool(ScrapeConfig cfg, Storage storage, BufferPool buffers, LongSupplier clock, long offsetSeed) {
         this.cfg = cfg;
+        this.buffers = buffers;
         this.storage = storage;
         this.clock = clock;
         this.offsetSeed = offsetSeed;
@@ -90,7 +93,7 @@ public final class ScrapePool {
                 old.stop(false);
                 if (cacheReusable(old)) cache = old.cache;
             }
-            ScrapeLoop l = new ScrapeLoop(e.getValue(), cfg, storage, client, clock, offsetSeed, cache);
+            ScrapeLoop l = new ScrapeLoop(e.getValue(), cfg, storage, client, buffers, clock, offsetSeed, cache);
             loops.put(e.getKey(), l);
             started.add(l);
         }

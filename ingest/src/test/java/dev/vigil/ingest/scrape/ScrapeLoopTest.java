@@ -35,6 +35,7 @@ class ScrapeLoopTest {
     Storage db;
     TestTarget server;
     final AtomicLong clock = new AtomicLong(T0);
+    final BufferPool buffers = new BufferPool();
 
     @BeforeEach
     void open() throws Exception {
@@ -56,7 +57,7 @@ class ScrapeLoopTest {
         String yaml = "scrape_configs:\n  - job_name: j\n    static_configs: [{targets: ['" + server.address() + "']}]\n" + jobYaml.indent(4);
         ScrapeConfig cfg = ConfigParser.parse(yaml, "p.yml", Path.of("/"), n -> null).scrapeConfigs().getFirst();
         Target t = TargetBuilder.fromGroup(cfg.staticConfigs().getFirst(), cfg).getFirst().target();
-        return new ScrapeLoop(t, cfg, storage, ScrapePool.httpClient(cfg), clock::get, 0, null);
+        return new ScrapeLoop(t, cfg, storage, ScrapePool.httpClient(cfg), buffers, clock::get, 0, null);
     }
 
     /** Every sample of the series matching {@code name} (and instance/job of the test target), by label set. */
@@ -106,6 +107,7 @@ class ScrapeLoopTest {
 
         assertNull(l.scrapeAndReport(T0 + 15_000));
         assertEquals(0, value("scrape_series_added", T0 + 15_000), "cached series are not new");
+        assertEquals(1, buffers.held(), "the body buffer went back to the shared pool");
         assertEquals(2, l.cache.size());
         TargetStatus st = l.status();
         assertEquals(ScrapeLoop.Health.UP, st.health());

@@ -5,6 +5,7 @@ import java.io.Reader;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,12 +100,12 @@ final class YamlNodes {
 
     /** The entries of a mapping, merge keys ({@code <<}) resolved, duplicates rejected. */
     List<NodeTuple> entries(Node n, String path) {
-        return entries(n, path, new java.util.IdentityHashMap<>());
+        return entries(n, path, new IdentityHashMap<>());
     }
 
     // mergeChain: the mappings being merged into this one, so that an alias merging a mapping into
     // itself is an error rather than endless recursion.
-    private List<NodeTuple> entries(Node n, String path, java.util.IdentityHashMap<Node, Boolean> mergeChain) {
+    private List<NodeTuple> entries(Node n, String path, IdentityHashMap<Node, Boolean> mergeChain) {
         if (isNull(n)) return List.of();
         if (mergeChain.put(n, Boolean.TRUE) != null) throw error(n, path, "recursive merge key (<<) refers to the mapping that holds it");
         if (!(n instanceof MappingNode m)) throw error(n, path, "expected a mapping, got " + kind(n));

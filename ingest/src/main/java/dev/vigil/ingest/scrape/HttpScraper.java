@@ -12,12 +12,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodySubscriber;
 import java.net.http.HttpResponse.BodySubscribers;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -143,9 +145,9 @@ final class HttpScraper {
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof ScrapeFailure sf) throw sf;
-            if (c instanceof java.net.http.HttpTimeoutException) throw new ScrapeFailure("Get \"" + uri + "\": context deadline exceeded");
+            if (c instanceof HttpTimeoutException) throw new ScrapeFailure("Get \"" + uri + "\": context deadline exceeded");
             throw new ScrapeFailure("Get \"" + uri + "\": " + (c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName()));
-        } catch (java.util.concurrent.CancellationException e) {
+        } catch (CancellationException e) {
             throw new ScrapeFailure("scrape cancelled");
         } finally {
             inflight = null;

@@ -3,18 +3,23 @@ package dev.vigil.ingest.scrape;
 import dev.vigil.ingest.config.ScrapeConfig;
 import dev.vigil.ingest.parse.ExpositionFormat;
 import dev.vigil.ingest.parse.ExpositionParser;
+import dev.vigil.ingest.parse.MetricType;
 import dev.vigil.ingest.parse.ParseException;
 import dev.vigil.ingest.parse.SampleSink;
 import dev.vigil.ingest.relabel.Relabel;
-import dev.vigil.tsdb.AppendStatus;
 import dev.vigil.tsdb.Appender;
 import dev.vigil.tsdb.Labels;
 import dev.vigil.tsdb.StaleMarker;
 import dev.vigil.tsdb.Storage;
 import dev.vigil.tsdb.StorageException;
 import java.net.http.HttpClient;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
@@ -61,11 +66,10 @@ public final class ScrapeLoop {
     private ExpositionParser omParser;
     private final Sink sink;
     // Family -> metadata, replaced per entry only when a TYPE/HELP/UNIT line changes it.
-    private final java.util.concurrent.ConcurrentHashMap<String, MetricMetadata> metadata = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, MetricMetadata> metadata = new ConcurrentHashMap<>();
     private final long[] reportRefs = new long[REPORT_NAMES.length];
     private final Labels[] reportLabels = new Labels[REPORT_NAMES.length];
-    /** Rejected samples by {@link AppendStatus} reason, cumulative. */
-    final AtomicLongArray rejected = new AtomicLongArray(AppendStatus.REASONS);
+    private final ScrapeMetrics metrics;
 
     private volatile boolean stopped;
     private volatile Thread thread;
@@ -82,15 +86,16 @@ public final class ScrapeLoop {
         UNKNOWN, UP, DOWN;
 
         public String apiName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
     /**
      * @param cache the target's cache from a previous loop (a reload that kept the target), or null
      */
-    ScrapeLoop(Target target, ScrapeConfig cfg, Storage storage, HttpClient client, BufferPool buffers, LongSupplier clock, long offsetSeed,
-            ScrapeCache cache) {
+    ScrapeLoop(Target target, ScrapeConfig cfg, Storage storage, HttpClient client, BufferPool buffers, ScrapeMetrics metrics,
+            LongSupplier clock, long offsetSeed, ScrapeCache cache) {
+        this.metrics = metrics;
         this.target = target;
         this.cfg = cfg;
         this.pool = cfg.jobName();
@@ -186,6 +191,7 @@ public final class ScrapeLoop {
         } finally {
             scraper.release();
         }
+        metrics.scrape(err != null, err, err == null ? sink.added : 0);
         health = err == null ? Health.UP : Health.DOWN;
         lastError = err == null ? "" : err;
         lastScrapeMs = t;
@@ -253,7 +259,7 @@ public final class ScrapeLoop {
 
     /** A Content-Type naming the Prometheus text format; anything else takes the fallback protocol. */
     private static boolean isTextPlain(String contentType) {
-        return contentType != null && contentType.trim().toLowerCase(java.util.Locale.ROOT).startsWith("text/plain");
+        return contentType != null && contentType.trim().toLowerCase(Locale.ROOT).startsWith("text/plain");
     }
 
     private void appendStale(Appender app, long ref, Labels labels, long t) {
@@ -276,7 +282,7 @@ public final class ScrapeLoop {
     }
 
     private void count(long r) {
-        if (r < 0) rejected.incrementAndGet((int) (-r - 1));
+        if (r < 0) metrics.countRejected(r);
     }
 
     /**
@@ -314,8 +320,8 @@ public final class ScrapeLoop {
      * The metadata this target has exposed, by metric family (a live, thread-safe view; families
      * that disappear from the target stay until the loop ends, as in Prometheus's scrape cache).
      */
-    public java.util.Map<String, MetricMetadata> metadata() {
-        return java.util.Collections.unmodifiableMap(metadata);
+    public Map<String, MetricMetadata> metadata() {
+        return Collections.unmodifiableMap(metadata);
     }
 
     /** A snapshot for the targets API. */
@@ -420,7 +426,7 @@ public final class ScrapeLoop {
         }
 
         @Override
-        public void type(String family, dev.vigil.ingest.parse.MetricType type) {
+        public void type(String family, MetricType type) {
             MetricMetadata m = metadata.getOrDefault(family, MetricMetadata.NONE);
             MetricMetadata n = m.withType(type);
             if (n != m) metadata.put(family, n);
@@ -459,11 +465,11 @@ public final class ScrapeLoop {
                 if (!exposed.has(targetLabels.name(i))) b.set(targetLabels.name(i), targetLabels.value(i));
             }
         } else {
-            java.util.List<String[]> conflicts = null;
+            List<String[]> conflicts = null;
             for (int i = 0; i < targetLabels.size(); i++) {
                 String existing = exposed.get(targetLabels.name(i));
                 if (!existing.isEmpty()) {
-                    if (conflicts == null) conflicts = new java.util.ArrayList<>();
+                    if (conflicts == null) conflicts = new ArrayList<>();
                     conflicts.add(new String[] {targetLabels.name(i), existing});
                 }
                 b.set(targetLabels.name(i), targetLabels.value(i));

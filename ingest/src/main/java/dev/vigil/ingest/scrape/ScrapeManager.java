@@ -27,6 +27,7 @@ public final class ScrapeManager implements AutoCloseable {
     private final LongSupplier clock;
     private final Map<String, Job> jobs = new LinkedHashMap<>();
     private final BufferPool buffers = new BufferPool();
+    private final ScrapeMetrics metrics = new ScrapeMetrics();
     private long offsetSeed;
 
     private record Job(ScrapeConfig config, ScrapePool pool, TargetGroupSet discovery) {}
@@ -59,7 +60,7 @@ public final class ScrapeManager implements AutoCloseable {
                     pool.reload(c);
                 }
             } else {
-                pool = new ScrapePool(c, storage, buffers, clock, offsetSeed);
+                pool = new ScrapePool(c, storage, buffers, metrics, clock, offsetSeed);
             }
             TargetGroupSet d = TargetGroupSet.forScrapeConfig(c, pool::sync);
             jobs.put(c.jobName(), new Job(c, pool, d));
@@ -79,6 +80,11 @@ public final class ScrapeManager implements AutoCloseable {
                 c.honorLabels(), c.honorTimestamps(), c.trackTimestampsStaleness(), c.enableCompression(), c.limits(), c.http(),
                 List.of(), List.of(), List.of(), c.relabelConfigs(), c.metricRelabelConfigs(), c.scrapeProtocols(),
                 c.fallbackScrapeProtocol(), c.nameValidation());
+    }
+
+    /** Counters over every loop this manager ran. */
+    public ScrapeMetrics metrics() {
+        return metrics;
     }
 
     /** The pool of a job, or null. */

@@ -33,7 +33,10 @@ public final class ScrapePool {
 
     private final BufferPool buffers;
 
-    ScrapePool(ScrapeConfig cfg, Storage storage, BufferPool buffers, LongSupplier clock, long offsetSeed) {
+    private final ScrapeMetrics metrics;
+
+    ScrapePool(ScrapeConfig cfg, Storage storage, BufferPool buffers, ScrapeMetrics metrics, LongSupplier clock, long offsetSeed) {
+        this.metrics = metrics;
         this.cfg = cfg;
         this.buffers = buffers;
         this.storage = storage;
@@ -93,7 +96,7 @@ public final class ScrapePool {
                 old.stop(false);
                 if (cacheReusable(old)) cache = old.cache;
             }
-            ScrapeLoop l = new ScrapeLoop(e.getValue(), cfg, storage, client, buffers, clock, offsetSeed, cache);
+            ScrapeLoop l = new ScrapeLoop(e.getValue(), cfg, storage, client, buffers, metrics, clock, offsetSeed, cache);
             loops.put(e.getKey(), l);
             started.add(l);
         }

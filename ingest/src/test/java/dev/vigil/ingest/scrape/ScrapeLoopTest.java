@@ -36,6 +36,7 @@ class ScrapeLoopTest {
     TestTarget server;
     final AtomicLong clock = new AtomicLong(T0);
     final BufferPool buffers = new BufferPool();
+    final ScrapeMetrics metrics = new ScrapeMetrics();
 
     @BeforeEach
     void open() throws Exception {
@@ -57,7 +58,7 @@ class ScrapeLoopTest {
         String yaml = "scrape_configs:\n  - job_name: j\n    static_configs: [{targets: ['" + server.address() + "']}]\n" + jobYaml.indent(4);
         ScrapeConfig cfg = ConfigParser.parse(yaml, "p.yml", Path.of("/"), n -> null).scrapeConfigs().getFirst();
         Target t = TargetBuilder.fromGroup(cfg.staticConfigs().getFirst(), cfg).getFirst().target();
-        return new ScrapeLoop(t, cfg, storage, ScrapePool.httpClient(cfg), buffers, clock::get, 0, null);
+        return new ScrapeLoop(t, cfg, storage, ScrapePool.httpClient(cfg), buffers, metrics, clock::get, 0, null);
     }
 
     /** Every sample of the series matching {@code name} (and instance/job of the test target), by label set. */
@@ -212,6 +213,8 @@ class ScrapeLoopTest {
         server.page("/metrics", "a 1\nb 2\nc 3\n");
         ScrapeLoop l = loop("sample_limit: 2");
         assertEquals("sample limit exceeded", l.scrapeAndReport(T0));
+        assertEquals(1, metrics.sampleLimitExceeded());
+        assertEquals(1, metrics.failedScrapes());
         assertTrue(samples("a").values().stream().allMatch(List::isEmpty), "nothing of a failed scrape is stored");
         assertEquals(0, value("up", T0));
 
@@ -251,6 +254,9 @@ class ScrapeLoopTest {
         server.page("/metrics", "a 1 " + (T0 - 5000) + "\n");
         assertNull(loop("").scrapeAndReport(T0));
         assertEquals(1, value("a", T0 - 5000));
+        server.page("/metrics", "a 2 " + (T0 - 6000) + "\n");
+        assertNull(loop("").scrapeAndReport(T0 + 1), "an out-of-order sample is counted, not a failure");
+        assertEquals(1, metrics.rejected(dev.vigil.tsdb.AppendStatus.OUT_OF_ORDER));
         server.page("/metrics", "b 1 " + (T0 - 5000) + "\n");
         assertNull(loop("honor_timestamps: false").scrapeAndReport(T0));
         assertEquals(1, value("b", T0));

@@ -60,6 +60,19 @@ class ScrapeManagerTest {
         return "- job_name: " + name + "\n  metrics_path: " + path + "\n  static_configs: [{targets: [" + targets + "]}]\n";
     }
 
+    /** The newest value of the series named {@code name} with {@code label=value}. */
+    static double lastValue(Storage db, String name, String label, String value) {
+        try (Querier q = db.querier()) {
+            SeriesSet ss = q.select(Long.MIN_VALUE, Long.MAX_VALUE, SelectHints.DEFAULT,
+                    Matcher.equal(Labels.METRIC_NAME, name), Matcher.equal(label, value));
+            assertTrue(ss.next(), "no series " + name + "{" + label + "=" + value + "}");
+            SampleIterator it = ss.iterator(null);
+            double v = Double.NaN;
+            while (it.next() != SampleIterator.NONE) v = it.atV();
+            return v;
+        }
+    }
+
     static void await(String what, BooleanSupplier cond) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!cond.getAsBoolean()) {

@@ -6,7 +6,10 @@ import dev.vigil.tsdb.Storage;
 import dev.vigil.tsdb.StorageStats;
 import dev.vigil.tsdb.Tsdb;
 import dev.vigil.tsdb.TsdbOptions;
+import dev.vigil.ingest.ConfigReloader;
+import dev.vigil.ingest.scrape.ScrapeManager;
 import io.javalin.Javalin;
+import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -14,9 +17,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Vigil process. This build opens the storage engine, records its own metrics into it every
- * 15 seconds (self-monitoring), and serves {@code /metrics}, {@code /-/healthy} and {@code /-/ready}.
- * Scraping, PromQL, the HTTP API and the UI are wired in here as those modules land.
+ * The Vigil process. This build opens the storage engine, scrapes the targets of {@code
+ * prometheus.yml} ({@code --config.file}; reloaded on SIGHUP and, with {@code
+ * --web.enable-lifecycle}, on {@code POST /-/reload}), records its own metrics every 15 seconds
+ * (self-monitoring), and serves {@code /metrics}, {@code /-/healthy} and {@code /-/ready}. PromQL,
+ * the HTTP API and the UI are wired in here as those modules land.
  */
 public final class Main {
     private static final long SELF_INTERVAL_MS = 15_000;
@@ -42,7 +47,14 @@ public final class Main {
             System.exit(2);
             return;
         }
-        Server server = Server.start(flags);
+        Server server;
+        try {
+            server = Server.start(flags);
+        } catch (IllegalStateException e) {
+            System.err.println("vigil: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "vigil-shutdown"));
         System.out.println("vigil: listening on " + flags.listenAddress() + ", storage at " + flags.storagePath().toAbsolutePath());
     }
@@ -61,22 +73,44 @@ public final class Main {
         for (var h : root.getHandlers()) h.setLevel(jul);
     }
 
-    /** A running Vigil: storage, self-monitoring and the HTTP server. */
+    /** A running Vigil: storage, scraping, self-monitoring and the HTTP server. */
     static final class Server implements AutoCloseable {
         final Storage storage;
         final Javalin http;
+        final ScrapeManager scrapes;
+        final ConfigReloader config; // null when running without a configuration file
         private final ScheduledExecutorService timer;
         private final long[] selfRefs = new long[32];
 
-        private Server(Storage storage, Javalin http, ScheduledExecutorService timer) {
+        private Server(Storage storage, Javalin http, ScrapeManager scrapes, ConfigReloader config, ScheduledExecutorService timer) {
             this.storage = storage;
             this.http = http;
+            this.scrapes = scrapes;
+            this.config = config;
             this.timer = timer;
         }
 
+        /**
+         * Opens storage, loads the configuration and starts scraping and the HTTP server.
+         *
+         * @throws IllegalStateException when the configuration file given cannot be loaded (as
+         *     Prometheus, Vigil does not start with a broken configuration)
+         */
         static Server start(Flags flags) {
             Storage storage = Tsdb.open(flags.storagePath(),
                     TsdbOptions.defaults().withRetention(flags.retentionMs(), flags.retentionBytes()));
+            ScrapeManager scrapes = new ScrapeManager(storage, System::currentTimeMillis);
+            ConfigReloader config = null;
+            if (flags.configFileGiven() || Files.exists(flags.configFile())) {
+                config = new ConfigReloader(flags.configFile(), scrapes, System::currentTimeMillis);
+                String err = config.reload();
+                if (err != null) {
+                    scrapes.close();
+                    storage.close();
+                    throw new IllegalStateException("error loading config from \"" + flags.configFile() + "\": " + err);
+                }
+            }
+            ConfigReloader reloader = config;
             String listen = flags.listenAddress();
             int colon = listen.lastIndexOf(':');
             String host = colon <= 0 ? "0.0.0.0" : listen.substring(0, colon);
@@ -87,11 +121,22 @@ public final class Main {
                         .result(exposition(storage.stats())));
                 cfg.routes.get("/-/healthy", ctx -> ctx.result("Vigil is Healthy.\n"));
                 cfg.routes.get("/-/ready", ctx -> ctx.result("Vigil is Ready.\n"));
+                cfg.routes.post("/-/reload", ctx -> {
+                    if (!flags.enableLifecycle()) {
+                        ctx.status(403).result("Lifecycle API is not enabled.\n");
+                    } else if (reloader == null) {
+                        ctx.status(500).result("no configuration file to reload\n");
+                    } else {
+                        String err = reloader.reload();
+                        if (err != null) ctx.status(500).result("failed to reload config: " + err + "\n");
+                    }
+                });
             });
             http.start(host, port);
             ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().daemon().name("vigil-self-monitor").factory());
-            Server s = new Server(storage, http, timer);
+            Server s = new Server(storage, http, scrapes, config, timer);
+            if (config != null) reloadOnHangup(config);
             String instance = host.equals("0.0.0.0") ? "localhost:" + http.port() : host + ":" + http.port();
             timer.scheduleAtFixedRate(() -> s.recordSelf(instance), 0, SELF_INTERVAL_MS, TimeUnit.MILLISECONDS);
             return s;
@@ -118,10 +163,23 @@ public final class Main {
             }
         }
 
+        /** SIGHUP reloads the configuration, as in Prometheus. */
+        private static void reloadOnHangup(ConfigReloader config) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                    String err = config.reload();
+                    if (err != null) System.err.println("vigil: config reload failed, keeping the running config: " + err);
+                });
+            } catch (IllegalArgumentException e) {
+                System.err.println("vigil: no SIGHUP on this platform; reload with POST /-/reload");
+            }
+        }
+
         @Override
         public void close() {
             timer.shutdownNow();
             http.stop();
+            scrapes.close();
             storage.close();
         }
     }

@@ -39,6 +39,52 @@ class ServerTest {
     }
 
     @Test
+    void scrapes_the_configured_targets_and_reloads_by_request() throws Exception {
+        com.sun.net.httpserver.HttpServer target = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        target.createContext("/metrics", ex -> {
+            byte[] body = "demo_value 42\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        target.start();
+        Path config = dir.resolve("prometheus.yml");
+        String addr = "127.0.0.1:" + target.getAddress().getPort();
+        java.nio.file.Files.writeString(config, "scrape_configs:\n  - job_name: demo\n    scrape_interval: 500ms\n    scrape_timeout: 500ms\n"
+                + "    static_configs: [{targets: ['" + addr + "']}]\n");
+        Flags flags = Flags.parse(new String[] {"--storage.tsdb.path", dir.resolve("data").toString(), "--web.listen-address=127.0.0.1:0",
+                "--config.file", config.toString(), "--web.enable-lifecycle"});
+        try (Main.Server s = Main.Server.start(flags)) {
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            // The first scrapes of a cold JVM may time out; wait for a good one.
+            while (s.scrapes.activeTargets().isEmpty() || !s.scrapes.activeTargets().getFirst().health().apiName().equals("up")) {
+                assertTrue(System.nanoTime() < deadline, () -> "target never up: " + s.scrapes.activeTargets());
+                Thread.sleep(20);
+            }
+
+            java.nio.file.Files.writeString(config, "scrape_configs:\n  - job_nam: demo\n");
+            HttpClient c = HttpClient.newHttpClient();
+            HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.http.port() + "/-/reload"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(500, r.statusCode());
+            assertTrue(r.body().contains("unknown key \"job_nam\""), r.body());
+            assertEquals(1, s.scrapes.activeTargets().size(), "the running config stays");
+        } finally {
+            target.stop(0);
+        }
+    }
+
+    @Test
+    void a_broken_config_file_stops_startup() throws Exception {
+        Path config = dir.resolve("bad.yml");
+        java.nio.file.Files.writeString(config, "global:\n  scrape_interval: soon\n");
+        Flags flags = Flags.parse(new String[] {"--storage.tsdb.path", dir.resolve("data").toString(), "--web.listen-address=127.0.0.1:0",
+                "--config.file", config.toString()});
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Main.Server.start(flags));
+        assertTrue(e.getMessage().contains("bad.yml:2:20: not a valid duration string: \"soon\""), e.getMessage());
+    }
+
+    @Test
     void flags_follow_prometheus_names_and_reject_unknown_ones() {
         Flags f = Flags.parse(new String[] {"--storage.tsdb.retention.time=2w", "--storage.tsdb.retention.size", "512MB"});
         assertEquals(14L * 86_400_000, f.retentionMs());

@@ -166,10 +166,7 @@ public final class Main {
         /** SIGHUP reloads the configuration, as in Prometheus. */
         private static void reloadOnHangup(ConfigReloader config) {
             try {
-                sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
-                    String err = config.reload();
-                    if (err != null) System.err.println("vigil: config reload failed, keeping the running config: " + err);
-                });
+                sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> config.reload()); // the reloader logs failures
             } catch (IllegalArgumentException e) {
                 System.err.println("vigil: no SIGHUP on this platform; reload with POST /-/reload");
             }

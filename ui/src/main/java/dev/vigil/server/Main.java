@@ -80,7 +80,7 @@ public final class Main {
         final ScrapeManager scrapes;
         final ConfigReloader config; // null when running without a configuration file
         private final ScheduledExecutorService timer;
-        private final long[] selfRefs = new long[32];
+        private final long[] selfRefs = new long[48];
 
         private Server(Storage storage, Javalin http, ScrapeManager scrapes, ConfigReloader config, ScheduledExecutorService timer) {
             this.storage = storage;
@@ -118,7 +118,7 @@ public final class Main {
             Javalin http = Javalin.create(cfg -> {
                 cfg.startup.showJavalinBanner = false;
                 cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                        .result(exposition(storage.stats())));
+                        .result(exposition(storage.stats()) + exposition(scrapeMetrics(scrapes, reloader))));
                 cfg.routes.get("/-/healthy", ctx -> ctx.result("Vigil is Healthy.\n"));
                 cfg.routes.get("/-/ready", ctx -> ctx.result("Vigil is Ready.\n"));
                 cfg.routes.post("/-/reload", ctx -> {
@@ -147,6 +147,7 @@ public final class Main {
             try {
                 long now = System.currentTimeMillis();
                 Map<String, Double> metrics = metrics(storage.stats());
+                metrics.putAll(scrapeMetrics(scrapes, config));
                 Appender app = storage.appender();
                 int i = 0;
                 app.append(0, Labels.of("__name__", "up", "job", "vigil", "instance", instance), now, 1);
@@ -202,6 +203,37 @@ public final class Main {
         for (long r : st.rejectedByReason()) rejected += r;
         m.put("vigil_tsdb_samples_rejected_total", (double) rejected);
         return m;
+    }
+
+    /** Scraping and configuration metrics under Prometheus's names. */
+    static Map<String, Double> scrapeMetrics(ScrapeManager scrapes, ConfigReloader config) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        var sm = scrapes.metrics();
+        m.put("prometheus_target_scrapes_total", (double) sm.scrapes());
+        m.put("vigil_target_scrapes_failed_total", (double) sm.failedScrapes());
+        m.put("prometheus_target_scrapes_exceeded_sample_limit_total", (double) sm.sampleLimitExceeded());
+        m.put("prometheus_target_scrapes_exceeded_body_size_limit_total", (double) sm.bodySizeLimitExceeded());
+        m.put("prometheus_target_scrapes_sample_out_of_order_total", (double) sm.rejected(dev.vigil.tsdb.AppendStatus.OUT_OF_ORDER));
+        m.put("prometheus_target_scrapes_sample_duplicate_timestamp_total", (double) sm.rejected(dev.vigil.tsdb.AppendStatus.DUPLICATE));
+        m.put("prometheus_target_scrapes_sample_out_of_bounds_total", (double) sm.rejected(dev.vigil.tsdb.AppendStatus.OUT_OF_BOUNDS));
+        m.put("vigil_target_samples_appended_total", (double) sm.samplesAppended());
+        m.put("vigil_targets_active", (double) scrapes.activeTargets().size());
+        if (config != null) {
+            m.put("prometheus_config_last_reload_successful", config.lastReloadSuccessful() ? 1.0 : 0.0);
+            m.put("prometheus_config_last_reload_success_timestamp_seconds", config.lastSuccessMs() / 1000.0);
+        }
+        return m;
+    }
+
+    /** The text exposition of a map of counters ({@code _total}) and gauges. */
+    static String exposition(Map<String, Double> metrics) {
+        StringBuilder sb = new StringBuilder();
+        metrics.forEach((name, value) -> {
+            boolean counter = name.endsWith("_total");
+            sb.append("# TYPE ").append(name).append(counter ? " counter\n" : " gauge\n");
+            sb.append(name).append(' ').append(format(value)).append('\n');
+        });
+        return sb.toString();
     }
 
     /** The Prometheus text exposition of {@link #metrics}, plus rejections by reason. */

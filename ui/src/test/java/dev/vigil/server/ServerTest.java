@@ -69,6 +69,11 @@ class ServerTest {
             assertEquals(500, r.statusCode());
             assertTrue(r.body().contains("unknown key \"job_nam\""), r.body());
             assertEquals(1, s.scrapes.activeTargets().size(), "the running config stays");
+            String metrics = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.http.port() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.contains("prometheus_config_last_reload_successful 0\n"), metrics);
+            assertTrue(metrics.contains("vigil_targets_active 1\n"), metrics);
+            assertTrue(metrics.contains("# TYPE prometheus_target_scrapes_total counter\n"), metrics);
         } finally {
             target.stop(0);
         }

@@ -219,12 +219,12 @@ public final class ConfigParser {
         if (timeout == 0) timeout = Math.min(GlobalConfig.DEFAULT_SCRAPE_TIMEOUT_MS, interval);
         long eval = g.durationMs("evaluation_interval", 0);
         if (eval == 0) eval = GlobalConfig.DEFAULT_EVALUATION_INTERVAL_MS;
-        if (g.has("scrape_protocols")) scrapeProtocols(g, "for global config");
+        List<String> protocols = g.has("scrape_protocols") ? scrapeProtocols(g, "for global config") : List.of();
         escapingScheme(g, scheme);
         boolFlags(g);
         return new GlobalConfig(interval, timeout, eval, g.durationMs("rule_query_offset", 0),
                 Labels.of(pairs.toArray(String[]::new)), g.string("query_log_file", ""),
-                g.string("scrape_failure_log_file", ""), limits(g), scheme);
+                g.string("scrape_failure_log_file", ""), limits(g), scheme, protocols);
     }
 
     private static void boolFlags(Obj o) {
@@ -351,7 +351,7 @@ public final class ConfigParser {
 
         List<String> protocols = o.has("scrape_protocols")
                 ? scrapeProtocols(o, "for scrape config with job name \"" + job + "\"")
-                : ScrapeConfig.DEFAULT_SCRAPE_PROTOCOLS;
+                : !global.scrapeProtocols().isEmpty() ? global.scrapeProtocols() : ScrapeConfig.DEFAULT_SCRAPE_PROTOCOLS;
         String fallback = o.string("fallback_scrape_protocol", "");
         if (!fallback.isEmpty() && !ScrapeConfig.KNOWN_SCRAPE_PROTOCOLS.contains(fallback)) {
             throw o.error("fallback_scrape_protocol", "invalid fallback_scrape_protocol for scrape config with job name \""

@@ -78,6 +78,15 @@ class ConfigParserTest {
     }
 
     @Test
+    void scrape_protocols_come_from_the_job_then_global_then_the_default() {
+        PrometheusConfig c = parse("global:\n  scrape_protocols: [PrometheusText0.0.4]\nscrape_configs:\n  - job_name: a\n"
+                + "  - job_name: b\n    scrape_protocols: [OpenMetricsText1.0.0, PrometheusText0.0.4]\n");
+        assertEquals(List.of("PrometheusText0.0.4"), c.scrapeConfigs().get(0).scrapeProtocols());
+        assertEquals(List.of("OpenMetricsText1.0.0", "PrometheusText0.0.4"), c.scrapeConfigs().get(1).scrapeProtocols());
+        assertEquals(ScrapeConfig.DEFAULT_SCRAPE_PROTOCOLS, parse("scrape_configs: [{job_name: a}]").scrapeConfigs().getFirst().scrapeProtocols());
+    }
+
+    @Test
     void unquoted_boolean_regex_is_the_string_true() {
         PrometheusConfig c = parse("""
                 scrape_configs:

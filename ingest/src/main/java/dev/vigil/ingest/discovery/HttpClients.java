@@ -4,6 +4,11 @@ import dev.vigil.ingest.config.HttpClientConfig;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.ProxySelector;
+import java.net.SocketAddress;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +20,10 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -25,8 +33,8 @@ import javax.net.ssl.X509TrustManager;
  * JDK HTTP clients and request headers for an {@link HttpClientConfig}, shared by scraping and
  * HTTP discovery: redirects, TLS trust ({@code ca}, {@code ca_file}, {@code insecure_skip_verify}),
  * and the Authorization header (basic auth, or type plus credentials; credential files are read on
- * every call so that rotated secrets are picked up, as Prometheus does). Client certificates and
- * proxies are not supported yet.
+ * every call so that rotated secrets are picked up, as Prometheus does) and HTTP proxies. Client
+ * certificates are not supported yet.
  */
 public final class HttpClients {
     private HttpClients() {}
@@ -44,7 +52,63 @@ public final class HttpClients {
                 .version(http2 && h.enableHttp2() ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
         SSLContext ssl = sslContext(h.tls());
         if (ssl != null) b.sslContext(ssl);
+        ProxySelector proxy = proxy(h, System::getenv);
+        if (proxy != null) b.proxy(proxy);
         return b.build();
+    }
+
+    /**
+     * The proxy for {@code proxy_url} (with {@code no_proxy}) or {@code proxy_from_environment}
+     * ({@code HTTP_PROXY}, {@code HTTPS_PROXY}, {@code NO_PROXY}, lower case too); null for a direct
+     * connection. Only HTTP proxies: the JDK client has no SOCKS support.
+     *
+     * @throws IllegalArgumentException for a proxy URL without host and port
+     */
+    static ProxySelector proxy(HttpClientConfig h, UnaryOperator<String> env) {
+        String http;
+        String https;
+        String noProxy;
+        if (!h.proxyUrl().isEmpty()) {
+            http = https = h.proxyUrl();
+            noProxy = h.noProxy();
+        } else if (h.proxyFromEnvironment()) {
+            http = firstSet(env, "HTTP_PROXY", "http_proxy");
+            https = firstSet(env, "HTTPS_PROXY", "https_proxy");
+            noProxy = firstSet(env, "NO_PROXY", "no_proxy");
+        } else {
+            return null;
+        }
+        List<Proxy> viaHttp = proxies(http);
+        List<Proxy> viaHttps = proxies(https);
+        List<String> exempt = Arrays.stream(noProxy.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+        return new ProxySelector() {
+            @Override
+            public List<Proxy> select(URI uri) {
+                String host = uri.getHost() == null ? "" : uri.getHost();
+                for (String e : exempt) {
+                    String suffix = e.startsWith(".") ? e : "." + e;
+                    if (e.equals("*") || host.equals(e) || host.endsWith(suffix)) return List.of(Proxy.NO_PROXY);
+                }
+                return "https".equalsIgnoreCase(uri.getScheme()) ? viaHttps : viaHttp;
+            }
+
+            @Override
+            public void connectFailed(URI uri, SocketAddress sa, IOException e) {}
+        };
+    }
+
+    private static List<Proxy> proxies(String url) {
+        if (url == null || url.isEmpty()) return List.of(Proxy.NO_PROXY);
+        URI u = URI.create(url.contains("://") ? url : "http://" + url);
+        if (u.getHost() == null) throw new IllegalArgumentException("invalid proxy URL \"" + url + "\"");
+        int port = u.getPort() > 0 ? u.getPort() : ("https".equals(u.getScheme()) ? 443 : 80);
+        return List.of(new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(u.getHost(), port)));
+    }
+
+    private static String firstSet(UnaryOperator<String> env, String a, String b) {
+        String v = env.apply(a);
+        if (v == null || v.isEmpty()) v = env.apply(b);
+        return v == null ? "" : v;
     }
 
     /**

@@ -1,26 +1,13 @@
 package dev.vigil.server;
 
-import dev.vigil.tsdb.Appender;
-import dev.vigil.tsdb.Labels;
-import dev.vigil.tsdb.Storage;
 import dev.vigil.tsdb.StorageStats;
-import dev.vigil.tsdb.Tsdb;
-import dev.vigil.tsdb.TsdbOptions;
-import io.javalin.Javalin;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The Vigil process. This build opens the storage engine, records its own metrics into it every
- * 15 seconds (self-monitoring), and serves {@code /metrics}, {@code /-/healthy} and {@code /-/ready}.
- * Scraping, PromQL, the HTTP API and the UI are wired in here as those modules land.
+ * The Vigil process: parses the flags and starts a {@link Server}.
  */
 public final class Main {
-    private static final long SELF_INTERVAL_MS = 15_000;
-
     private Main() {}
 
     public static void main(String[] args) {
@@ -35,14 +22,15 @@ public final class Main {
             System.exit(2);
             return;
         }
+        applyLogLevel(flags.logLevel());
+        Server server;
         try {
-            applyLogLevel(flags.logLevel());
-        } catch (IllegalArgumentException e) {
-            System.err.println("vigil: " + e.getMessage());
-            System.exit(2);
+            server = Server.start(flags);
+        } catch (RuntimeException e) {
+            System.err.println("vigil: cannot start: " + e.getMessage());
+            System.exit(1);
             return;
         }
-        Server server = Server.start(flags);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "vigil-shutdown"));
         System.out.println("vigil: listening on " + flags.listenAddress() + ", storage at " + flags.storagePath().toAbsolutePath());
     }
@@ -59,71 +47,6 @@ public final class Main {
         java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
         root.setLevel(jul);
         for (var h : root.getHandlers()) h.setLevel(jul);
-    }
-
-    /** A running Vigil: storage, self-monitoring and the HTTP server. */
-    static final class Server implements AutoCloseable {
-        final Storage storage;
-        final Javalin http;
-        private final ScheduledExecutorService timer;
-        private final long[] selfRefs = new long[32];
-
-        private Server(Storage storage, Javalin http, ScheduledExecutorService timer) {
-            this.storage = storage;
-            this.http = http;
-            this.timer = timer;
-        }
-
-        static Server start(Flags flags) {
-            Storage storage = Tsdb.open(flags.storagePath(),
-                    TsdbOptions.defaults().withRetention(flags.retentionMs(), flags.retentionBytes()));
-            String listen = flags.listenAddress();
-            int colon = listen.lastIndexOf(':');
-            String host = colon <= 0 ? "0.0.0.0" : listen.substring(0, colon);
-            int port = Integer.parseInt(listen.substring(colon + 1));
-            Javalin http = Javalin.create(cfg -> {
-                cfg.startup.showJavalinBanner = false;
-                cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                        .result(exposition(storage.stats())));
-                cfg.routes.get("/-/healthy", ctx -> ctx.result("Vigil is Healthy.\n"));
-                cfg.routes.get("/-/ready", ctx -> ctx.result("Vigil is Ready.\n"));
-            });
-            http.start(host, port);
-            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
-                    Thread.ofPlatform().daemon().name("vigil-self-monitor").factory());
-            Server s = new Server(storage, http, timer);
-            String instance = host.equals("0.0.0.0") ? "localhost:" + http.port() : host + ":" + http.port();
-            timer.scheduleAtFixedRate(() -> s.recordSelf(instance), 0, SELF_INTERVAL_MS, TimeUnit.MILLISECONDS);
-            return s;
-        }
-
-        /** Appends the storage's own metrics as series of job "vigil". */
-        void recordSelf(String instance) {
-            try {
-                long now = System.currentTimeMillis();
-                Map<String, Double> metrics = metrics(storage.stats());
-                Appender app = storage.appender();
-                int i = 0;
-                app.append(0, Labels.of("__name__", "up", "job", "vigil", "instance", instance), now, 1);
-                for (Map.Entry<String, Double> e : metrics.entrySet()) {
-                    if (i >= selfRefs.length) break;
-                    long r = app.append(selfRefs[i], Labels.of("__name__", e.getKey(), "job", "vigil", "instance", instance),
-                            now, e.getValue());
-                    if (r > 0) selfRefs[i] = r;
-                    i++;
-                }
-                app.commit();
-            } catch (RuntimeException e) {
-                System.err.println("vigil: self-monitoring failed: " + e.getMessage());
-            }
-        }
-
-        @Override
-        public void close() {
-            timer.shutdownNow();
-            http.stop();
-            storage.close();
-        }
     }
 
     /** Storage metrics under Prometheus's names where Prometheus has one. */

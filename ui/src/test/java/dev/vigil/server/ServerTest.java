@@ -19,7 +19,7 @@ class ServerTest {
     @Test
     void serves_health_and_its_own_storage_metrics() throws Exception {
         Flags flags = Flags.parse(new String[] {"--storage.tsdb.path", dir.toString(), "--web.listen-address=127.0.0.1:0"});
-        try (Main.Server s = Main.Server.start(flags)) {
+        try (Server s = Server.start(flags, () -> {}, true)) {
             HttpClient c = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + s.http.port();
             HttpResponse<String> health = c.send(HttpRequest.newBuilder(URI.create(base + "/-/healthy")).build(),

@@ -373,7 +373,7 @@ public final class Db implements Storage {
     private SourceQuerier headSource() {
         HeadReader r = head.reader();
         Deletions del = headDeletions.isEmpty() ? Deletions.NONE : ordinal -> headDeletions.get(head.seriesId(ordinal));
-        return new SourceQuerier(r, r, head.minValidTimeForReads(), Long.MAX_VALUE, del, false);
+        return new SourceQuerier(r, r, head.minValidTimeForReads(), Long.MAX_VALUE, head.minTime(), head.maxTime(), del, false);
     }
 
     @Override

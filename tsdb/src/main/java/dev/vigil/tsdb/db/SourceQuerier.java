@@ -28,6 +28,8 @@ final class SourceQuerier {
     private final ChunkReader chunks;
     private final long sourceMinT;
     private final long sourceMaxT;
+    private final long dataMinT;
+    private final long dataMaxT;
     private final Deletions deletions;
     private final boolean ordinalsSorted;
     /** Damaged chunks skipped while reading; shared by this querier's sets and iterators. */
@@ -41,12 +43,29 @@ final class SourceQuerier {
      */
     SourceQuerier(IndexReader index, ChunkReader chunks, long sourceMinT, long sourceMaxT, Deletions deletions,
                   boolean ordinalsSorted) {
+        this(index, chunks, sourceMinT, sourceMaxT, sourceMinT, sourceMaxT, deletions, ordinalsSorted);
+    }
+
+    /**
+     * @param dataMinT the oldest sample actually held (the head's, which is narrower than what it
+     *     is authoritative for): label names and values without matchers, answered from the index
+     *     alone, are empty when the range misses the data, as in Prometheus's head index reader
+     * @param dataMaxT the newest
+     */
+    SourceQuerier(IndexReader index, ChunkReader chunks, long sourceMinT, long sourceMaxT, long dataMinT, long dataMaxT,
+                  Deletions deletions, boolean ordinalsSorted) {
         this.index = index;
         this.chunks = chunks;
         this.sourceMinT = sourceMinT;
         this.sourceMaxT = sourceMaxT;
+        this.dataMinT = dataMinT;
+        this.dataMaxT = dataMaxT;
         this.deletions = deletions;
         this.ordinalsSorted = ordinalsSorted;
+    }
+
+    private boolean missesData(long minT, long maxT) {
+        return maxT < dataMinT || minT > dataMaxT;
     }
 
     boolean overlaps(long minT, long maxT) {
@@ -79,7 +98,7 @@ final class SourceQuerier {
     List<String> labelNames(long minT, long maxT, Matcher... matchers) {
         long lo = Math.max(minT, sourceMinT), hi = Math.min(maxT, sourceMaxT);
         if (lo > hi) return List.of();
-        if (matchers.length == 0) return index.labelNames();
+        if (matchers.length == 0) return missesData(lo, hi) ? List.of() : index.labelNames();
         TreeSet<String> names = new TreeSet<>(Labels::compareUtf8);
         ChunkMetas metas = new ChunkMetas();
         IntIterator it = PostingsForMatchers.resolve(index, matchers).getIntIterator();
@@ -95,7 +114,7 @@ final class SourceQuerier {
     List<String> labelValues(String name, long minT, long maxT, Matcher... matchers) {
         long lo = Math.max(minT, sourceMinT), hi = Math.min(maxT, sourceMaxT);
         if (lo > hi) return List.of();
-        if (matchers.length == 0) return index.labelValues(name);
+        if (matchers.length == 0) return missesData(lo, hi) ? List.of() : index.labelValues(name);
         TreeSet<String> values = new TreeSet<>(Labels::compareUtf8);
         ChunkMetas metas = new ChunkMetas();
         IntIterator it = PostingsForMatchers.resolve(index, matchers).getIntIterator();

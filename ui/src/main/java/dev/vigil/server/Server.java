@@ -1,0 +1,176 @@
+package dev.vigil.server;
+
+import dev.vigil.ingest.remote.RemoteWriteHandler;
+import dev.vigil.ingest.remote.TextImportHandler;
+import dev.vigil.server.api.Api;
+import dev.vigil.server.api.Federation;
+import dev.vigil.server.api.MetadataStore;
+import dev.vigil.server.api.RemoteRead;
+import dev.vigil.tsdb.Appender;
+import dev.vigil.tsdb.Labels;
+import dev.vigil.tsdb.Storage;
+import dev.vigil.tsdb.Tsdb;
+import dev.vigil.tsdb.TsdbOptions;
+import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A running Vigil: storage, self-monitoring, the HTTP API and the push and read protocols. */
+final class Server implements AutoCloseable {
+    private static final long SELF_INTERVAL_MS = 15_000;
+    private static final System.Logger LOG = System.getLogger(Server.class.getName());
+
+    /** The configuration used when no --config.file is given. */
+    static final String DEFAULT_CONFIG = """
+            # Vigil's embedded default: scrape Vigil itself, and a node_exporter on this machine if one answers.
+            global:
+              scrape_interval: 15s
+              evaluation_interval: 15s
+            scrape_configs:
+              - job_name: vigil
+                static_configs:
+                  - targets: ['localhost:9090']
+              - job_name: node
+                static_configs:
+                  - targets: ['localhost:9100']
+            """;
+
+    final Storage storage;
+    final Javalin http;
+    final Flags flags;
+    final MetadataStore metadata = new MetadataStore();
+    private final ScheduledExecutorService timer;
+    private final long[] selfRefs = new long[32];
+    private final AtomicReference<String> configYaml = new AtomicReference<>();
+    private volatile boolean lastReloadOk = true;
+    private volatile long lastReloadMs = System.currentTimeMillis();
+    private final Runnable onQuit;
+
+    private Server(Flags flags, Storage storage, Runnable onQuit) {
+        this.flags = flags;
+        this.storage = storage;
+        this.onQuit = onQuit;
+        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("vigil-self-monitor").factory());
+        loadConfig();
+        long start = System.currentTimeMillis();
+        String prefix = flags.routePrefix();
+        RemoteWriteHandler rw = new RemoteWriteHandler(storage, metadata::put);
+        TextImportHandler importer = new TextImportHandler(storage, System::currentTimeMillis);
+        Api api = new Api(new Api.Deps(storage, configYaml::get, flags.forApi(), start, flags.storagePath(),
+                flags.get("storage.tsdb.retention.time") + (flags.retentionBytes() > 0 ? " or " + flags.get("storage.tsdb.retention.size") : ""),
+                flags.bool("web.enable-remote-write-receiver"), flags.bool("web.enable-admin-api"), rw, importer, metadata,
+                () -> new Api.RuntimeState(lastReloadOk, lastReloadMs)));
+        RemoteRead remoteRead = new RemoteRead(storage, () -> Labels.EMPTY);
+        Federation federation = new Federation(storage, () -> Labels.EMPTY, flags.lookbackDeltaMs(), System::currentTimeMillis);
+        this.http = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.http.maxRequestSize = 64L << 20;
+            api.register(cfg.routes, prefix);
+            cfg.routes.post(prefix + "/api/v1/read", remoteRead::handle);
+            cfg.routes.get(prefix + "/federate", federation::handle);
+            cfg.routes.get(prefix + "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(Main.exposition(storage.stats())));
+            for (HandlerType t : new HandlerType[] {HandlerType.GET, HandlerType.HEAD}) {
+                cfg.routes.addHttpHandler(t, prefix + "/-/healthy", ctx -> ctx.result("Vigil Server is Healthy.\n"));
+                cfg.routes.addHttpHandler(t, prefix + "/-/ready", ctx -> ctx.result("Vigil Server is Ready.\n"));
+            }
+            for (HandlerType t : new HandlerType[] {HandlerType.POST, HandlerType.PUT}) {
+                cfg.routes.addHttpHandler(t, prefix + "/-/reload", ctx -> {
+                    if (!flags.bool("web.enable-lifecycle")) {
+                        ctx.status(403).result("Lifecycle API is not enabled.\n");
+                        return;
+                    }
+                    String err = loadConfig();
+                    if (err != null) ctx.status(500).result("failed to reload config: " + err + "\n");
+                    else ctx.status(200);
+                });
+                cfg.routes.addHttpHandler(t, prefix + "/-/quit", ctx -> {
+                    if (!flags.bool("web.enable-lifecycle")) {
+                        ctx.status(403).result("Lifecycle API is not enabled.\n");
+                        return;
+                    }
+                    ctx.result("Requesting termination... Goodbye!\n");
+                    Thread.ofPlatform().start(onQuit);
+                });
+            }
+            if (!prefix.isEmpty()) cfg.routes.get("/", ctx -> ctx.redirect(prefix + "/"));
+        });
+    }
+
+    static Server start(Flags flags) {
+        return start(flags, () -> System.exit(0), true);
+    }
+
+    /** Tests pass their own quit action and may leave self-monitoring out of their data. */
+    static Server start(Flags flags, Runnable onQuit, boolean selfMonitor) {
+        Storage storage = Tsdb.open(flags.storagePath(), TsdbOptions.defaults().withRetention(flags.retentionMs(), flags.retentionBytes()));
+        Server s;
+        try {
+            s = new Server(flags, storage, onQuit);
+            s.http.start(flags.listenHost(), flags.listenPort());
+        } catch (RuntimeException e) {
+            storage.close();
+            throw e;
+        }
+        String host = flags.listenHost();
+        String instance = host.equals("0.0.0.0") ? "localhost:" + s.http.port() : host + ":" + s.http.port();
+        if (selfMonitor) s.timer.scheduleAtFixedRate(() -> s.recordSelf(instance), 0, SELF_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        return s;
+    }
+
+    /** Reads the config file (or the embedded default); returns null on success, else why not. */
+    String loadConfig() {
+        String file = flags.get("config.file");
+        try {
+            String yaml = file.isEmpty() ? DEFAULT_CONFIG : Files.readString(Path.of(file));
+            configYaml.set(yaml);
+            lastReloadOk = true;
+            lastReloadMs = System.currentTimeMillis();
+            return null;
+        } catch (IOException e) {
+            lastReloadOk = false;
+            String why = "cannot read " + file + ": " + e.getMessage();
+            LOG.log(System.Logger.Level.ERROR, why);
+            if (configYaml.get() == null) throw new IllegalArgumentException(why);
+            return why;
+        }
+    }
+
+    int port() {
+        return http.port();
+    }
+
+    /** Appends the storage's own metrics as series of job "vigil". */
+    void recordSelf(String instance) {
+        try {
+            long now = System.currentTimeMillis();
+            Map<String, Double> metrics = Main.metrics(storage.stats());
+            Appender app = storage.appender();
+            int i = 0;
+            app.append(0, Labels.of("__name__", "up", "job", "vigil", "instance", instance), now, 1);
+            for (Map.Entry<String, Double> e : metrics.entrySet()) {
+                if (i >= selfRefs.length) break;
+                long r = app.append(selfRefs[i], Labels.of("__name__", e.getKey(), "job", "vigil", "instance", instance), now, e.getValue());
+                if (r > 0) selfRefs[i] = r;
+                i++;
+            }
+            app.commit();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "self-monitoring failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        http.stop();
+        storage.close();
+    }
+}

@@ -192,6 +192,31 @@ class ApiTest {
     }
 
     @Test
+    void remoteReadAnswersSamplesWhenNoStreamingIsAsked() throws Exception {
+        start();
+        Remote.ReadRequest req = Remote.ReadRequest.newBuilder().addQueries(Remote.Query.newBuilder()
+                .setStartTimestampMs(T - 1000).setEndTimestampMs(T + 1000)
+                .addMatchers(Types.LabelMatcher.newBuilder().setType(Types.LabelMatcher.Type.EQ).setName("__name__").setValue("up"))
+                .addMatchers(Types.LabelMatcher.newBuilder().setType(Types.LabelMatcher.Type.RE).setName("instance").setValue("a:.*"))).build();
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/read"))
+                .header("Content-Type", "application/x-protobuf").header("Content-Encoding", "snappy")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Snappy.compress(req.toByteArray()))).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode());
+        assertEquals("snappy", r.headers().firstValue("content-encoding").orElse(""));
+        Remote.ReadResponse resp = Remote.ReadResponse.parseFrom(Snappy.uncompress(r.body()));
+        assertEquals(1, resp.getResultsCount());
+        assertEquals(1, resp.getResults(0).getTimeseriesCount());
+        Types.TimeSeries ts = resp.getResults(0).getTimeseries(0);
+        assertEquals("[__name__=up, instance=a:9100, job=node]",
+                ts.getLabelsList().stream().map(l -> l.getName() + "=" + l.getValue()).toList().toString());
+        assertEquals(T, ts.getSamples(0).getTimestamp());
+        assertEquals(1.0, ts.getSamples(0).getValue());
+        HttpResponse<String> garbage = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/read"))
+                .POST(HttpRequest.BodyPublishers.ofString("not snappy")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, garbage.statusCode());
+    }
+
+    @Test
     void routePrefixMovesEveryEndpoint() throws Exception {
         start("--web.external-url=http://proxy.example/vigil/");
         assertEquals(200, get("/vigil/api/v1/labels").statusCode());

@@ -31,6 +31,7 @@ public final class Main {
             System.exit(1);
             return;
         }
+        server.reloadOnSighup();
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "vigil-shutdown"));
         System.out.println("vigil: listening on " + flags.listenAddress() + ", storage at " + flags.storagePath().toAbsolutePath());
     }

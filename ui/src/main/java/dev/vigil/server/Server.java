@@ -46,6 +46,8 @@ final class Server implements AutoCloseable {
     final Javalin http;
     final Flags flags;
     final MetadataStore metadata = new MetadataStore();
+    /** Whether the listener speaks TLS (--web.config.file tls_server_config). */
+    final boolean tls;
     private final ScheduledExecutorService timer;
     private final long[] selfRefs = new long[32];
     private final AtomicReference<String> configYaml = new AtomicReference<>();
@@ -69,9 +71,18 @@ final class Server implements AutoCloseable {
                 () -> new Api.RuntimeState(lastReloadOk, lastReloadMs)));
         RemoteRead remoteRead = new RemoteRead(storage, () -> Labels.EMPTY);
         Federation federation = new Federation(storage, () -> Labels.EMPTY, flags.lookbackDeltaMs(), System::currentTimeMillis);
+        WebConfig web = flags.get("web.config.file").isEmpty() ? WebConfig.NONE : WebConfig.load(Path.of(flags.get("web.config.file")));
+        this.tls = web.tls();
         this.http = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.http.maxRequestSize = 64L << 20;
+            web.apply(cfg, flags.listenHost(), flags.listenPort());
+            // Go's http.NotFound text, which clients such as Grafana's alerting probe recognise
+            cfg.routes.error(404, ctx -> {
+                if (ctx.result() == null || ctx.result().isEmpty() || ctx.result().startsWith("Endpoint ")) {
+                    ctx.contentType("text/plain; charset=utf-8").result("404 page not found\n");
+                }
+            });
             api.register(cfg.routes, prefix);
             cfg.routes.post(prefix + "/api/v1/read", remoteRead::handle);
             cfg.routes.get(prefix + "/federate", federation::handle);
@@ -80,6 +91,7 @@ final class Server implements AutoCloseable {
             for (HandlerType t : new HandlerType[] {HandlerType.GET, HandlerType.HEAD}) {
                 cfg.routes.addHttpHandler(t, prefix + "/-/healthy", ctx -> ctx.result("Vigil Server is Healthy.\n"));
                 cfg.routes.addHttpHandler(t, prefix + "/-/ready", ctx -> ctx.result("Vigil Server is Ready.\n"));
+                cfg.routes.addHttpHandler(t, prefix + "/health", ctx -> ctx.result("Vigil Server is Healthy.\n"));
             }
             for (HandlerType t : new HandlerType[] {HandlerType.POST, HandlerType.PUT}) {
                 cfg.routes.addHttpHandler(t, prefix + "/-/reload", ctx -> {
@@ -114,7 +126,8 @@ final class Server implements AutoCloseable {
         Server s;
         try {
             s = new Server(flags, storage, onQuit);
-            s.http.start(flags.listenHost(), flags.listenPort());
+            if (s.tls) s.http.start(); // the TLS connector carries host and port
+            else s.http.start(flags.listenHost(), flags.listenPort());
         } catch (RuntimeException e) {
             storage.close();
             throw e;
@@ -145,6 +158,18 @@ final class Server implements AutoCloseable {
 
     int port() {
         return http.port();
+    }
+
+    /** SIGHUP reloads the configuration, as in Prometheus. */
+    void reloadOnSighup() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                String err = loadConfig();
+                if (err == null) LOG.log(System.Logger.Level.INFO, "configuration reloaded on SIGHUP");
+            });
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot handle SIGHUP: " + e.getMessage());
+        }
     }
 
     /** Appends the storage's own metrics as series of job "vigil". */

@@ -39,9 +39,7 @@ public final class Engine {
     }
 
     private static QueryException wrapParse(PromqlParseException e) {
-        QueryException q = QueryException.badData(e.getMessage());
-        q.initCause(e);
-        return q;
+        return QueryException.badData(e.getMessage(), e);
     }
 
     /** An instant query at {@code t} (epoch millis), opening and closing a querier of {@code storage}. */

@@ -25,6 +25,10 @@ public final class QueryException extends RuntimeException {
         return new QueryException(Kind.BAD_DATA, message, null);
     }
 
+    public static QueryException badData(String message, Throwable cause) {
+        return new QueryException(Kind.BAD_DATA, message, cause);
+    }
+
     public static QueryException execution(String message) {
         return new QueryException(Kind.EXECUTION, message, null);
     }

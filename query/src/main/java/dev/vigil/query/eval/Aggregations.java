@@ -64,6 +64,8 @@ final class Aggregations {
                 for (Map.Entry<Labels, List<Grid.Row>> e : groups.entrySet()) {
                     Grid.Row row = out.add(e.getKey());
                     List<Grid.Row> rows = e.getValue();
+                    // grouping by a to-be-dropped __name__ keeps it until the end, then drops it (delayed removal)
+                    if (e.getKey().has(Labels.METRIC_NAME)) for (Grid.Row r : rows) row.dropName |= r.dropName;
                     for (int i = 0; i < s.steps(); i++) {
                         int n = 0;
                         for (Grid.Row r : rows) {
@@ -78,7 +80,8 @@ final class Aggregations {
             }
         }
         ev.track(out.samples());
-        return out.compact();
+        out.compact();
+        return ev.opts.delayedNameRemoval() ? out.mergeDuplicates() : out;
     }
 
     static double reduce(AggregateOp op, double[] v, int n, double param) {
@@ -161,6 +164,14 @@ final class Aggregations {
                     ev.warn("ratio value should be between -1 and 1, got " + Functions.goFloat(r) + ", capping to "
                             + Functions.goFloat(capped), a.param().position());
                     param[i] = capped;
+                }
+            }
+        }
+        if (op != AggregateOp.LIMIT_RATIO) {
+            for (double p : param) {
+                if (Double.isNaN(p)) throw QueryException.badData("Parameter value is NaN");
+                if (p >= 9.223372036854775807E18) {
+                    throw QueryException.badData("Scalar value " + Functions.goFloat(p) + " overflows int64");
                 }
             }
         }

@@ -170,8 +170,8 @@ final class BinaryOps {
                     if (!o.has[i]) continue;
                     if (first != null) {
                         throw QueryException.execution("found duplicate series for the match group "
-                                + signature(o.labels, m).toString() + " on the " + (swapped ? "left" : "right")
-                                + " hand-side of the operation: [" + first.labels + ", " + o.labels
+                                + promString(signature(o.labels, m)) + " on the " + (swapped ? "left" : "right")
+                                + " hand-side of the operation: [" + promString(first.labels) + ", " + promString(o.labels)
                                 + "];many-to-many matching not allowed: matching labels must be unique on one side");
                     }
                     first = o;
@@ -192,16 +192,6 @@ final class BinaryOps {
                 List<Labels> seen = group.size() > 1 ? new ArrayList<>() : null;
                 for (Grid.Row mr : group) {
                     if (!mr.has[i]) continue;
-                    double fl = swapped ? o.v[i] : mr.v[i], fr = swapped ? mr.v[i] : o.v[i];
-                    double val;
-                    if (cmp) {
-                        boolean keep = compare(op, fl, fr);
-                        if (b.returnBool()) val = keep ? 1 : 0;
-                        else if (keep) val = fl;
-                        else continue;
-                    } else {
-                        val = arith(op, fl, fr);
-                    }
                     Grid.Row target = pairs.computeIfAbsent(mr, k -> new HashMap<>()).get(o);
                     if (target == null) {
                         Labels res = resultLabels(ev, mr.labels, o.labels, op, b.returnBool(), m);
@@ -213,6 +203,7 @@ final class BinaryOps {
                         }
                         pairs.get(mr).put(o, target);
                     }
+                    // Matching errors are raised before comparisons filter anything, as in Prometheus.
                     if (seen != null) {
                         if (m.card() == VectorMatching.Cardinality.ONE_TO_ONE) {
                             if (!seen.isEmpty()) {
@@ -225,13 +216,35 @@ final class BinaryOps {
                         }
                         seen.add(target.labels);
                     }
+                    double fl = swapped ? o.v[i] : mr.v[i], fr = swapped ? mr.v[i] : o.v[i];
+                    double val;
+                    if (cmp) {
+                        boolean keep = compare(op, fl, fr);
+                        if (b.returnBool()) val = keep ? 1 : 0;
+                        else if (keep) val = fl;
+                        else continue;
+                    } else {
+                        val = arith(op, fl, fr);
+                    }
                     if (target.has[i]) throw QueryException.execution("vector cannot contain metrics with the same labelset");
                     target.set(i, val);
                 }
             }
         }
+        out.compact();
         ev.track(out.samples());
         return out;
+    }
+
+    /** Prometheus's {@code labels.String()}: every label, the name too, as {@code {a="b", c="d"}}. */
+    static String promString(Labels l) {
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < l.size(); i++) {
+            if (i > 0) sb.append(", ");
+            sb.append(l.name(i)).append("=\"").append(l.value(i).replace("\\", "\\\\").replace("\"", "\\\"")
+                    .replace("\n", "\\n")).append('"');
+        }
+        return sb.append('}').toString();
     }
 
     private static Labels resultLabels(Evaluator ev, Labels many, Labels one, BinaryOp op, boolean returnBool,

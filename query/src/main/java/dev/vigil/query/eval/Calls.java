@@ -114,6 +114,7 @@ final class Calls {
             case "days_in_month", "day_of_month", "day_of_week", "day_of_year", "hour", "minute", "month", "year":
                 return date(ev, c, s, name);
             case "histogram_quantile": return Histograms.quantile(ev, c, s);
+            case "histogram_quantiles": return Histograms.quantiles(ev, c, s);
             case "histogram_fraction": return Histograms.fraction(ev, c, s);
             case "histogram_count", "histogram_sum", "histogram_avg", "histogram_stddev", "histogram_stdvar": {
                 // Only native histograms have these; float samples are ignored, as in Prometheus.

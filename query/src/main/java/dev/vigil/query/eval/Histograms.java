@@ -88,6 +88,51 @@ final class Histograms {
         return ev.finishDrop(out.compact());
     }
 
+    /** histogram_quantiles(v, "label", q...): one output series per quantile, labelled with it. */
+    static Grid quantiles(Evaluator ev, Call c, Span s) {
+        String label = Calls.str(c.args().get(1));
+        List<double[]> qs = new ArrayList<>();
+        for (int k = 2; k < c.args().size(); k++) {
+            double[] q = ev.scalar(c.args().get(k), s);
+            for (double v : q) {
+                if (Double.isNaN(v) || v < 0 || v > 1) {
+                    ev.warn("quantile value should be between 0 and 1, got " + Functions.goFloat(v),
+                            c.args().get(k).position());
+                    break;
+                }
+            }
+            qs.add(q);
+        }
+        Grid in = ev.vector(c.args().get(0), s);
+        Grid out = new Grid(s.steps());
+        Map<Labels, List<Bucket>> groups = group(ev, in, c, 0);
+        java.util.HashMap<Labels, Grid.Row> rows = new java.util.HashMap<>();
+        for (double[] q : qs) {
+            for (Map.Entry<Labels, List<Bucket>> e : groups.entrySet()) {
+                List<Bucket> bs = e.getValue();
+                bs.sort((a, b) -> Double.compare(a.upper, b.upper));
+                double[] ub = new double[bs.size()], cnt = new double[bs.size()];
+                for (int i = 0; i < s.steps(); i++) {
+                    int n = collect(bs, i, ub, cnt);
+                    if (n == 0) continue;
+                    Labels l = e.getKey().toBuilder().set(label, openMetricsFloat(q[i])).build();
+                    Grid.Row row = rows.computeIfAbsent(l, k -> outRow(ev, out, k));
+                    row.set(i, bucketQuantile(q[i], ub, cnt, n)[0]);
+                }
+            }
+        }
+        ev.track(out.samples());
+        return ev.finishDrop(out.compact());
+    }
+
+    /** OpenMetrics float text: integral values keep a ".0". */
+    static String openMetricsFloat(double v) {
+        if (Double.isNaN(v)) return "NaN";
+        if (Double.isInfinite(v)) return v > 0 ? "+Inf" : "-Inf";
+        String s = Functions.formatValue(v);
+        return s.contains(".") || s.contains("e") ? s : s + ".0";
+    }
+
     static Grid fraction(Evaluator ev, Call c, Span s) {
         double[] lower = ev.scalar(c.args().get(0), s), upper = ev.scalar(c.args().get(1), s);
         Grid in = ev.vector(c.args().get(2), s);
@@ -188,11 +233,12 @@ final class Histograms {
             }
             if (lowerSet && upperSet) break;
             if (!lowerSet && lb < lower && hb > lower) {
-                lowerRank = rank + bc * (lower - lb) / (hb - lb);
+                // a bucket of infinite width contributes nothing: no interpolation into it
+                lowerRank = lb == Double.NEGATIVE_INFINITY ? cnt[i] : rank + bc * (lower - lb) / (hb - lb);
                 lowerSet = true;
             }
             if (!upperSet && lb < upper && hb > upper) {
-                upperRank = rank + bc * (upper - lb) / (hb - lb);
+                upperRank = lb == Double.NEGATIVE_INFINITY ? rank : rank + bc * (upper - lb) / (hb - lb);
                 upperSet = true;
             }
             if (lowerSet && upperSet) break;

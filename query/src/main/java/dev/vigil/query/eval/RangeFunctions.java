@@ -158,6 +158,12 @@ final class RangeFunctions {
                         r = Functions.quantile(params[0][i], scratch, n);
                     }
                     case "mad_over_time" -> {
+                        boolean nan = false;
+                        for (int j = lo; j < hi; j++) nan |= Double.isNaN(vs[j]);
+                        if (nan) {
+                            row.set(i, Double.NaN);
+                            continue;
+                        }
                         if (scratch.length < n) scratch = new double[n * 2];
                         System.arraycopy(vs, lo, scratch, 0, n);
                         double median = Functions.quantile(0.5, scratch, n);

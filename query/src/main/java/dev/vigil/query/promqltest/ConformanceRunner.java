@@ -103,7 +103,8 @@ public final class ConformanceRunner {
         } catch (QueryException ex) {
             parseError = ex;
         }
-        if (e.histogramExpected() || (expr != null && touchesNative(expr, nativeSeries))) {
+        if (e.histogramExpected() || (expr != null ? touchesNative(expr, nativeSeries)
+                : mentionsNative(e.query(), nativeSeries))) {
             return new CaseResult(file, e.line(), e.query(), Status.NATIVE, "involves native histograms");
         }
         String problem;
@@ -130,6 +131,16 @@ public final class ConformanceRunner {
                 }
                 if (all) return true;
             }
+        }
+        return false;
+    }
+
+    /** For a query we cannot parse: does it name a native-histogram metric? */
+    private static boolean mentionsNative(String query, Set<Labels> nativeSeries) {
+        for (Labels l : nativeSeries) {
+            String n = l.metricName();
+            if (!n.isEmpty() && java.util.regex.Pattern.compile("\\b" + java.util.regex.Pattern.quote(n) + "\\b")
+                    .matcher(query).find()) return true;
         }
         return false;
     }

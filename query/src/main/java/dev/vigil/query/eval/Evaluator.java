@@ -67,7 +67,7 @@ final class Evaluator {
     // ---- bookkeeping -------------------------------------------------------------------------------------------
 
     void checkInterrupt() {
-        if ((++interruptCounter & 63) != 0) return; // nanoTime is cheap, but not free per series
+        if ((interruptCounter++ & 63) != 0) return; // nanoTime is cheap, but not free per series
         if (canceled.getAsBoolean()) throw QueryException.canceled("expression evaluation");
         if (System.nanoTime() - deadlineNanos > 0) throw QueryException.timeout("expression evaluation");
     }

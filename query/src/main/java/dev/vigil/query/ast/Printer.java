@@ -36,11 +36,13 @@ public final class Printer {
             case VectorSelector v -> {
                 printSelectorBody(v, sb);
                 appendAtAndOffset(v.at(), v.offsetMs(), sb);
+                appendExtension(v, sb);
             }
             case MatrixSelector m -> {
                 printSelectorBody(m.selector(), sb);
                 sb.append('[').append(formatDuration(m.rangeMs())).append(']');
                 appendAtAndOffset(m.selector().at(), m.selector().offsetMs(), sb);
+                appendExtension(m.selector(), sb);
             }
             case SubqueryExpr s -> {
                 print(s.expr(), sb);
@@ -135,6 +137,12 @@ public final class Printer {
         }
         if (!parts.isEmpty() || name == null || name.isEmpty()) {
             sb.append('{').append(String.join(",", parts)).append('}');
+        }
+    }
+
+    private static void appendExtension(VectorSelector v, StringBuilder sb) {
+        if (v.extension() != VectorSelector.Extension.NONE) {
+            sb.append(' ').append(v.extension().name().toLowerCase(java.util.Locale.ROOT));
         }
     }
 

@@ -31,8 +31,13 @@ public final class Engine {
 
     /** Parses a query; a syntax error is a {@link QueryException.Kind#BAD_DATA} with Prometheus's message. */
     public static Expr parse(String query) {
+        return parse(query, dev.vigil.query.parse.QueryTimes.NONE);
+    }
+
+    /** Parses for a query with these parameters (duration expressions such as {@code step()} resolve to them). */
+    public static Expr parse(String query, dev.vigil.query.parse.QueryTimes times) {
         try {
-            return PromqlParser.parse(query);
+            return PromqlParser.parse(query, times);
         } catch (PromqlParseException e) {
             throw wrapParse(e);
         }
@@ -45,14 +50,15 @@ public final class Engine {
     /** An instant query at {@code t} (epoch millis), opening and closing a querier of {@code storage}. */
     public QueryResult instant(Storage storage, String query, long t) {
         try (Querier q = storage.querier()) {
-            return instant(q, parse(query), query, t, NEVER);
+            return instant(q, parse(query, dev.vigil.query.parse.QueryTimes.instant(t)), query, t, NEVER);
         }
     }
 
     /** A range query, opening and closing a querier of {@code storage}. */
     public QueryResult range(Storage storage, String query, long start, long end, long stepMs) {
         try (Querier q = storage.querier()) {
-            return range(q, parse(query), query, start, end, stepMs, NEVER);
+            return range(q, parse(query, new dev.vigil.query.parse.QueryTimes(start, end, stepMs)), query, start, end,
+                    stepMs, NEVER);
         }
     }
 

@@ -14,6 +14,7 @@ import dev.vigil.query.eval.EngineOptions;
 import dev.vigil.query.eval.QueryException;
 import dev.vigil.query.eval.QueryResult;
 import dev.vigil.query.eval.Value;
+import dev.vigil.query.parse.QueryTimes;
 import dev.vigil.tsdb.Labels;
 import dev.vigil.tsdb.Matcher;
 import dev.vigil.tsdb.Querier;
@@ -99,7 +100,8 @@ public final class ConformanceRunner {
         Expr expr = null;
         QueryException parseError = null;
         try {
-            expr = Engine.parse(e.query());
+            expr = Engine.parse(e.query(), e.range() ? new QueryTimes(e.start(), e.end(), e.step())
+                    : QueryTimes.instant(e.t()));
         } catch (QueryException ex) {
             parseError = ex;
         }

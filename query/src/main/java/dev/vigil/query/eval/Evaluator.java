@@ -238,7 +238,8 @@ final class Evaluator {
         long first = (pinned ? at : s.start()) - vs.offsetMs();
         long last = (pinned ? at : s.t(s.steps() - 1)) - vs.offsetMs();
         long lookback = opts.lookbackDeltaMs();
-        for (RawSeries rs : load(vs, first - lookback + 1, last, false)) {
+        boolean smoothed = vs.extension() == VectorSelector.Extension.SMOOTHED;
+        for (RawSeries rs : load(vs, first - lookback + 1, last + (smoothed ? lookback : 0), false)) {
             Grid.Row row = new Grid.Row(rs.labels, s.steps());
             int j = 0; // index of the first sample after the evaluation time
             for (int i = 0; i < s.steps(); i++) {
@@ -248,6 +249,10 @@ final class Evaluator {
                 long st = rs.ts[j - 1];
                 double v = rs.vs[j - 1];
                 if (st <= t - lookback || StaleMarker.isStale(v)) continue;
+                if (smoothed && st < t && j < rs.n && rs.ts[j] < t + lookback && !StaleMarker.isStale(rs.vs[j])) {
+                    // smoothed: linear interpolation between the samples around t
+                    v = v + (rs.vs[j] - v) * (t - st) / (rs.ts[j] - st);
+                }
                 row.set(i, timestamps ? st / 1000.0 : v);
             }
             int c = row.count();
@@ -275,7 +280,9 @@ final class Evaluator {
             long at = pinned ? resolveAt(vs.at()) : 0;
             long firstEnd = (pinned ? at : s.start()) - vs.offsetMs();
             long lastEnd = (pinned ? at : s.end()) - vs.offsetMs();
-            List<RawSeries> ser = load(vs, firstEnd - m.rangeMs() + 1, lastEnd, true);
+            long before = vs.extension() == VectorSelector.Extension.NONE ? 0 : opts.lookbackDeltaMs();
+            long after = vs.extension() == VectorSelector.Extension.SMOOTHED ? opts.lookbackDeltaMs() : 0;
+            List<RawSeries> ser = load(vs, firstEnd - m.rangeMs() - before + 1, lastEnd + after, true);
             for (RawSeries r : ser) track(r.n);
             return new RangeArg(ser, m.rangeMs(), vs.offsetMs(), pinned, at, vs, m);
         }

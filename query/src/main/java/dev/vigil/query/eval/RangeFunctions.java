@@ -3,6 +3,7 @@ package dev.vigil.query.eval;
 import dev.vigil.query.ast.Call;
 import dev.vigil.query.ast.Expr;
 import dev.vigil.query.ast.ValueType;
+import dev.vigil.query.ast.VectorSelector;
 import dev.vigil.tsdb.Labels;
 import java.util.Arrays;
 import java.util.List;
@@ -60,6 +61,18 @@ final class RangeFunctions {
             }
         }
         boolean keepName = name.equals("last_over_time") || name.equals("first_over_time");
+        VectorSelector.Extension ext = arg.selector() != null && arg.expr() instanceof dev.vigil.query.ast.MatrixSelector
+                ? arg.selector().extension() : VectorSelector.Extension.NONE;
+        if (ext != VectorSelector.Extension.NONE) {
+            boolean anchored = ext == VectorSelector.Extension.ANCHORED;
+            if (!(anchored ? ANCHORED_SAFE : SMOOTHED_SAFE).contains(name)) {
+                throw QueryException.execution((anchored ? "anchored modifier can only be used with: changes, delta, "
+                        + "increase, rate, resets" : "smoothed modifier can only be used with: delta, increase, rate")
+                        + " - not with " + name);
+            }
+        }
+        long extBefore = ext == VectorSelector.Extension.NONE ? 0 : ev.opts.lookbackDeltaMs();
+        long extAfter = ext == VectorSelector.Extension.SMOOTHED ? ev.opts.lookbackDeltaMs() : 0;
         boolean counterCheck = name.equals("rate") || name.equals("increase");
         double[] scratch = new double[16];
         for (RawSeries rs : arg.series()) {
@@ -73,10 +86,16 @@ final class RangeFunctions {
                     if (row.has[0]) row.set(i, row.v[0]);
                     continue;
                 }
-                while (lo < rs.n && rs.ts[lo] <= start) lo++;
+                while (lo < rs.n && rs.ts[lo] <= start - extBefore) lo++;
                 if (hi < lo) hi = lo;
-                while (hi < rs.n && rs.ts[hi] <= end) hi++;
+                while (hi < rs.n && rs.ts[hi] <= end + extAfter) hi++;
                 if (lo == hi) continue;
+                if (ext != VectorSelector.Extension.NONE) {
+                    double x = extended(name, rs.ts, rs.vs, lo, hi, start, end, arg.rangeMs(),
+                            ext == VectorSelector.Extension.SMOOTHED);
+                    if (Double.doubleToRawLongBits(x) != NO_RESULT_BITS) row.set(i, x);
+                    continue;
+                }
                 long[] ts = rs.ts;
                 double[] vs = rs.vs;
                 int n = hi - lo;
@@ -193,6 +212,76 @@ final class RangeFunctions {
             out.rows.add(row);
         }
         return keepName ? out : ev.finishDrop(out);
+    }
+
+    private static final java.util.Set<String> ANCHORED_SAFE = java.util.Set.of("changes", "delta", "increase",
+            "rate", "resets");
+    private static final java.util.Set<String> SMOOTHED_SAFE = java.util.Set.of("delta", "increase", "rate");
+
+    /** "No result" from {@link #extended}, told from a NaN result by its payload (compared as raw bits). */
+    private static final long NO_RESULT_BITS = 0x7ff8dead0000beefL;
+    private static final double NO_RESULT = Double.longBitsToDouble(NO_RESULT_BITS);
+
+    /**
+     * rate/increase/delta/changes/resets over an anchored or smoothed window: the slice also holds samples up to a
+     * lookback before the window (and after it, when smoothed); the boundary values are the sample at or before the
+     * start (anchored) or interpolations at the edges (smoothed), and nothing is extrapolated. NaN means no result.
+     */
+    static double extended(String name, long[] ts, double[] vs, int lo, int hi, long rangeStart, long rangeEnd,
+            long rangeMs, boolean smoothed) {
+        int last = hi - 1;
+        if (name.equals("changes") || name.equals("resets")) {
+            if (ts[last] <= rangeStart) return NO_RESULT;
+            int first = Math.max(lo, searchAfter(ts, lo, last, rangeStart) - 1);
+            int k = 0;
+            boolean changes = name.equals("changes");
+            for (int j = first + 1; j < hi && ts[j] <= rangeEnd; j++) {
+                double a = vs[j - 1], b = vs[j];
+                if (changes ? (a != b && !(Double.isNaN(a) && Double.isNaN(b))) : b < a) k++;
+            }
+            return k;
+        }
+        boolean counter = !name.equals("delta");
+        int first = Math.max(lo, searchAfter(ts, lo, last, rangeStart) - 1);
+        if (smoothed) {
+            int k = lo;
+            while (k < last && ts[k] < rangeEnd) k++;
+            last = k;
+        } else {
+            while (last > lo && ts[last] > rangeEnd) last--;
+        }
+        if (ts[last] <= rangeStart) return NO_RESULT;
+        if (smoothed && ts[first] > rangeEnd) return NO_RESULT;
+        double left = smoothed && ts[first] < rangeStart && first + 1 < hi
+                ? interpolate(ts[first], vs[first], ts[first + 1], vs[first + 1], rangeStart, counter) : vs[first];
+        double right = smoothed && last > lo && ts[last] > rangeEnd
+                ? interpolate(ts[last - 1], vs[last - 1], ts[last], vs[last], rangeEnd, counter) : vs[last];
+        double result = right - left;
+        if (counter) {
+            int a = first, b = last;
+            if (ts[a] <= rangeStart) a++;
+            if (ts[b] >= rangeEnd) b--;
+            double correction = 0, prev = left;
+            for (int j = a; j <= b; j++) {
+                if (vs[j] < prev) correction += prev;
+                prev = vs[j];
+            }
+            if (right < prev) correction += prev;
+            result += correction;
+        }
+        if (name.equals("rate")) result /= rangeMs / 1000.0;
+        return Double.doubleToRawLongBits(result) == NO_RESULT_BITS ? Double.NaN : result;
+    }
+
+    private static int searchAfter(long[] ts, int from, int to, long t) {
+        int k = from;
+        while (k < to && ts[k] <= t) k++;
+        return k;
+    }
+
+    private static double interpolate(long t1, double y1, long t2, double y2, long t, boolean counter) {
+        if (counter && y2 < y1) y1 = 0;
+        return y1 + (y2 - y1) * (t - t1) / (double) (t2 - t1);
     }
 
     /** Prometheus's rate/increase/delta: the change over the window, extrapolated towards its edges. */

@@ -47,9 +47,6 @@ final class AstBuilder extends PromQLBaseVisitor<Expr> {
 
     // ---- duration expressions: folded to constants here, with the query's step and range ----
 
-    private static final java.util.Set<String> ANCHORED_SAFE = java.util.Set.of("changes", "delta", "increase", "rate",
-            "resets");
-    private static final java.util.Set<String> SMOOTHED_SAFE = java.util.Set.of("delta", "increase", "rate");
 
     /** The value of a duration expression in seconds. */
     private double durationSeconds(PromQLParser.DurationExprContext ctx) {
@@ -324,20 +321,7 @@ final class AstBuilder extends PromQLBaseVisitor<Expr> {
         Function f = Functions.get(name.getText())
                 .orElseThrow(() -> error(pos(name), "unknown function with name " + dev.vigil.query.ast.Printer.quote(
                         name.getText())));
-        Call call = new Call(f, args(ctx.functionArgs()), pos(ctx));
-        for (Expr a : call.args()) {
-            Expr u = a;
-            while (u instanceof ParenExpr pe) u = pe.expr();
-            if (u instanceof MatrixSelector m && m.selector().extension() != VectorSelector.Extension.NONE) {
-                boolean anchored = m.selector().extension() == VectorSelector.Extension.ANCHORED;
-                if (!(anchored ? ANCHORED_SAFE : SMOOTHED_SAFE).contains(f.name())) {
-                    throw error(pos(ctx), (anchored ? "anchored modifier can only be used with: changes, delta, "
-                            + "increase, rate, resets" : "smoothed modifier can only be used with: delta, increase, rate")
-                            + " - not with " + f.name());
-                }
-            }
-        }
-        return call;
+        return new Call(f, args(ctx.functionArgs()), pos(ctx));
     }
 
     /** step(), range(), min_of(a, b), max_of(a, b) used as values: constants for this query. */

@@ -82,6 +82,16 @@ public final class Printer {
                         sb.append(')');
                     }
                 }
+                if (vm != null && vm.hasFill()) {
+                    if (vm.fillLeft() != null && vm.fillLeft().equals(vm.fillRight())) {
+                        sb.append(" fill (").append(formatNumber(vm.fillLeft())).append(')');
+                    } else {
+                        if (vm.fillLeft() != null) sb.append(" fill_left (").append(formatNumber(vm.fillLeft())).append(')');
+                        if (vm.fillRight() != null) {
+                            sb.append(" fill_right (").append(formatNumber(vm.fillRight())).append(')');
+                        }
+                    }
+                }
                 sb.append(' ');
                 print(b.rhs(), sb);
             }

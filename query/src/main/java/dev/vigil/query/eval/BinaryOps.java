@@ -162,6 +162,16 @@ final class BinaryOps {
         Grid out = new Grid(s.steps());
         Map<Grid.Row, Map<Grid.Row, Grid.Row>> pairs = new HashMap<>();
         Map<Labels, Grid.Row> outByLabels = new HashMap<>();
+        // fill modifiers apply after group_right swaps the sides, as in Prometheus: fill_right stands in for a
+        // missing "one"-side sample, fill_left for a missing "many"-side one
+        Double fillOne = m.fillRight();
+        Double fillMany = m.fillLeft();
+        Map<Grid.Row, Labels> sigOf = new HashMap<>();
+        if (m.hasFill()) {
+            for (Grid.Row row : many.rows) sigOf.put(row, signature(row.labels, m));
+            for (Grid.Row row : one.rows) sigOf.put(row, signature(row.labels, m));
+        }
+        Map<Grid.Row, Grid.Row> filledRows = new HashMap<>();
         for (int i = 0; i < s.steps(); i++) {
             ev.checkInterrupt();
             for (List<Grid.Row> grp : oneDupGroups) {
@@ -230,10 +240,57 @@ final class BinaryOps {
                     target.set(i, val);
                 }
             }
+            if (fillOne != null) {
+                for (Grid.Row mr : many.rows) {
+                    if (mr.has[i] && !anyPresent(oneBySig.get(sigOf.get(mr)), i)) {
+                        fill(ev, b, m, out, outByLabels, filledRows, mr, i, swapped ? fillOne : mr.v[i],
+                                swapped ? mr.v[i] : fillOne, drop, false);
+                    }
+                }
+            }
+            if (fillMany != null) {
+                for (Grid.Row o : one.rows) {
+                    if (o.has[i] && !anyPresent(manyBySig.get(sigOf.get(o)), i)) {
+                        fill(ev, b, m, out, outByLabels, filledRows, o, i, swapped ? o.v[i] : fillMany,
+                                swapped ? fillMany : o.v[i], drop, true);
+                    }
+                }
+            }
         }
         out.compact();
         ev.track(out.samples());
         return out;
+    }
+
+    /** One result of a fill modifier: {@code present} is the side that has a sample, the other side is filled. */
+    private static void fill(Evaluator ev, BinaryExpr b, VectorMatching m, Grid out, Map<Labels, Grid.Row> outByLabels,
+            Map<Grid.Row, Grid.Row> filledRows, Grid.Row present, int i, double fl, double fr, boolean drop,
+            boolean onlyOneSide) {
+        BinaryOp op = b.op();
+        double val;
+        if (op.isComparison()) {
+            boolean keep = compare(op, fl, fr);
+            if (b.returnBool()) val = keep ? 1 : 0;
+            else if (keep) val = fl;
+            else return;
+        } else {
+            val = arith(op, fl, fr);
+        }
+        Grid.Row target = filledRows.get(present);
+        if (target == null) {
+            // with only the "one" side present, the result carries just the matching labels
+            Labels res = onlyOneSide ? signature(present.labels, m)
+                    : resultLabels(ev, present.labels, Labels.EMPTY, op, b.returnBool(), m);
+            target = outByLabels.get(res);
+            if (target == null) {
+                target = out.add(res);
+                target.dropName = ev.opts.delayedNameRemoval() && drop;
+                outByLabels.put(res, target);
+            }
+            filledRows.put(present, target);
+        }
+        if (target.has[i]) throw QueryException.execution("vector cannot contain metrics with the same labelset");
+        target.set(i, val);
     }
 
     /** Prometheus's {@code labels.String()}: every label, the name too, as {@code {a="b", c="d"}}. */

@@ -269,7 +269,16 @@ final class AstBuilder extends PromQLBaseVisitor<Expr> {
                 include = mod.groupingLabels().size() > 1 ? labels(mod.groupingLabels(1)) : List.of();
             }
         }
-        return new BinaryExpr(op, lhs, rhs, returnBool, new VectorMatching(card, matching, on, include), pos(ctx));
+        Double fillLeft = null, fillRight = null;
+        for (PromQLParser.FillModifierContext f : mod.fillModifier()) {
+            double v = numberValue(f.getChild(f.getChildCount() - 2) instanceof org.antlr.v4.runtime.tree.TerminalNode n
+                    ? n.getSymbol() : f.getStop());
+            if (f.SUB() != null) v = -v;
+            if (f.kind.getType() != PromQLLexer.FILL_RIGHT) fillLeft = v;
+            if (f.kind.getType() != PromQLLexer.FILL_LEFT) fillRight = v;
+        }
+        return new BinaryExpr(op, lhs, rhs, returnBool,
+                new VectorMatching(card, matching, on, include, fillLeft, fillRight), pos(ctx));
     }
 
     private List<String> labels(PromQLParser.GroupingLabelsContext ctx) {

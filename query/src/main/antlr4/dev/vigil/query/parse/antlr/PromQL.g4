@@ -35,7 +35,11 @@ expr
 
 binModifier
     : BOOL? (onOrIgnoring = (ON | IGNORING) groupingLabels (group = (GROUP_LEFT | GROUP_RIGHT) groupingLabels?)?)?
+      fillModifier*
     ;
+
+// Prometheus 3.x experimental fill modifiers: the value of a missing sample on one side (or both).
+fillModifier : kind = (FILL | FILL_LEFT | FILL_RIGHT) LEFT_PAREN (ADD | SUB)? (NUMBER | INF | NAN) RIGHT_PAREN ;
 
 groupingModifier : (BY | WITHOUT) groupingLabels ;
 
@@ -94,13 +98,13 @@ aggregateOp
 
 // Keywords that Prometheus also accepts as a metric name (metric_identifier in generated_parser.y).
 metricName
-    : IDENTIFIER | METRIC_IDENTIFIER | aggregateOp | BY | WITHOUT | OFFSET | START | END | ANCHORED | SMOOTHED
+    : IDENTIFIER | METRIC_IDENTIFIER | aggregateOp | BY | WITHOUT | OFFSET | START | END | ANCHORED | SMOOTHED | FILL | FILL_LEFT | FILL_RIGHT
     ;
 
 // Inside braces and grouping clauses Prometheus lexes every word as a label name.
 labelName
     : IDENTIFIER | aggregateOp | AND | OR | UNLESS | ATAN2 | OFFSET | BY | WITHOUT | ON | IGNORING | GROUP_LEFT
-    | GROUP_RIGHT | BOOL | START | END | INF | NAN | ANCHORED | SMOOTHED
+    | GROUP_RIGHT | BOOL | START | END | INF | NAN | ANCHORED | SMOOTHED | FILL | FILL_LEFT | FILL_RIGHT
     ;
 
 // Keywords are matched case-insensitively, as Prometheus lower-cases a word before its keyword lookup.
@@ -124,6 +128,9 @@ LIMITK : 'limitk' ;
 LIMIT_RATIO : 'limit_ratio' ;
 OFFSET : 'offset' ;
 ANCHORED : 'anchored' ;
+FILL : 'fill' ;
+FILL_LEFT : 'fill_left' ;
+FILL_RIGHT : 'fill_right' ;
 SMOOTHED : 'smoothed' ;
 BY : 'by' ;
 WITHOUT : 'without' ;

@@ -113,6 +113,7 @@ final class Calls {
             case "sort_by_label", "sort_by_label_desc": return sortByLabel(ev, c, s, name.endsWith("_desc"));
             case "days_in_month", "day_of_month", "day_of_week", "day_of_year", "hour", "minute", "month", "year":
                 return date(ev, c, s, name);
+            case "info": return info(ev, c, s);
             case "histogram_quantile": return Histograms.quantile(ev, c, s);
             case "histogram_quantiles": return Histograms.quantiles(ev, c, s);
             case "histogram_fraction": return Histograms.fraction(ev, c, s);
@@ -124,6 +125,69 @@ final class Calls {
             default:
                 throw QueryException.execution("function " + name + "() is not supported by this engine");
         }
+    }
+
+    private static final List<String> IDENTIFYING = List.of("instance", "job");
+
+    /**
+     * info(v [, selector]): adds the data labels of info series (target_info unless the selector names others) that
+     * share the identifying labels (instance, job) of each series. With data-label matchers only those labels are
+     * added, and a series without a matching info series is dropped unless every such matcher accepts "".
+     */
+    private static Grid info(Evaluator ev, Call c, Span s) {
+        Grid base = ev.vector(c.args().get(0), s);
+        List<Matcher> nameMatchers = new ArrayList<>(), dataMatchers = new ArrayList<>();
+        if (c.args().size() > 1 && Evaluator.unwrap(c.args().get(1)) instanceof VectorSelector sel) {
+            for (Matcher m : sel.matchers()) (m.name().equals(Labels.METRIC_NAME) ? nameMatchers : dataMatchers).add(m);
+        }
+        if (nameMatchers.isEmpty()) nameMatchers.add(Matcher.equal(Labels.METRIC_NAME, "target_info"));
+        Grid infos = ev.selectVector(new VectorSelector(null, nameMatchers, 0, null,
+                dev.vigil.query.ast.PositionRange.NONE), s, false);
+        java.util.Map<String, List<Grid.Row>> byIdentity = new java.util.HashMap<>();
+        for (Grid.Row r : infos.rows) {
+            boolean ok = true;
+            for (Matcher m : dataMatchers) ok &= m.matches(r.labels.get(m.name()));
+            if (ok) byIdentity.computeIfAbsent(identity(r.labels), k -> new ArrayList<>()).add(r);
+        }
+        boolean emptyOk = dataMatchers.stream().allMatch(Matcher::matchesEmpty);
+        Grid out = new Grid(s.steps());
+        java.util.Map<Labels, Grid.Row> rows = new java.util.HashMap<>();
+        for (Grid.Row b : base.rows) {
+            boolean isInfo = nameMatchers.stream().allMatch(m -> m.matches(b.labels.metricName()));
+            List<Grid.Row> cands = isInfo ? List.of() : byIdentity.getOrDefault(identity(b.labels), List.of());
+            for (int i = 0; i < s.steps(); i++) {
+                if (!b.has[i]) continue;
+                Labels.Builder lb = b.labels.toBuilder();
+                boolean found = false;
+                for (Grid.Row inf : cands) {
+                    if (!inf.has[i]) continue;
+                    found = true;
+                    for (int k = 0; k < inf.labels.size(); k++) {
+                        String n = inf.labels.name(k);
+                        if (n.equals(Labels.METRIC_NAME) || IDENTIFYING.contains(n) || b.labels.has(n)) continue;
+                        if (!dataMatchers.isEmpty() && dataMatchers.stream().noneMatch(m -> m.name().equals(n))) continue;
+                        lb.set(n, inf.labels.value(k));
+                    }
+                }
+                if (!found && !isInfo && !emptyOk) continue;
+                Labels l = lb.build();
+                Grid.Row o = rows.get(l);
+                if (o == null) {
+                    o = out.add(l);
+                    o.dropName = b.dropName;
+                    rows.put(l, o);
+                }
+                if (o.has[i]) throw QueryException.execution("vector cannot contain metrics with the same labelset");
+                o.set(i, b.v[i]);
+            }
+        }
+        return out;
+    }
+
+    private static String identity(Labels l) {
+        StringBuilder sb = new StringBuilder();
+        for (String n : IDENTIFYING) sb.append(l.get(n)).append('\u0000');
+        return sb.toString();
     }
 
     private static double log2(double v) {

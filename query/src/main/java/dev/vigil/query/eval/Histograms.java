@@ -75,12 +75,7 @@ final class Histograms {
                 int n = collect(bs, i, ub, cnt);
                 if (n == 0) continue;
                 double[] res = bucketQuantile(q[i], ub, cnt, n);
-                if (res[1] != 0) {
-                    ev.info("input to histogram_quantile needed to be fixed for monotonicity (see "
-                            + "https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) "
-                            + "for metric name \"" + (ev.opts.delayedNameRemoval() ? e.getKey().metricName() : "") + "\"",
-                            c.args().get(1).position());
-                }
+                if (res[1] != 0) monotonicityInfo(ev, e.getKey(), c, 1);
                 row.set(i, res[0]);
             }
         }
@@ -117,12 +112,22 @@ final class Histograms {
                     if (n == 0) continue;
                     Labels l = e.getKey().toBuilder().set(label, openMetricsFloat(q[i])).build();
                     Grid.Row row = rows.computeIfAbsent(l, k -> outRow(ev, out, k));
-                    row.set(i, bucketQuantile(q[i], ub, cnt, n)[0]);
+                    if (row.has[i]) throw QueryException.execution("vector cannot contain metrics with the same labelset");
+                    double[] res = bucketQuantile(q[i], ub, cnt, n);
+                    if (res[1] != 0) monotonicityInfo(ev, e.getKey(), c, 0);
+                    row.set(i, res[0]);
                 }
             }
         }
         ev.track(out.samples());
         return ev.finishDrop(out.compact());
+    }
+
+    private static void monotonicityInfo(Evaluator ev, Labels group, Call c, int vecArg) {
+        ev.info("input to histogram_quantile needed to be fixed for monotonicity (see "
+                + "https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) "
+                + "for metric name \"" + (ev.opts.delayedNameRemoval() ? group.metricName() : "") + "\"",
+                c.args().get(vecArg).position());
     }
 
     /** OpenMetrics float text: integral values keep a ".0". */

@@ -18,7 +18,24 @@ public final class KnownFailures {
     }
 
     static String line(ConformanceRunner.CaseResult c) {
-        return c.id() + "\t" + c.query().replace('\t', ' ') + "\t" + c.message().replace('\n', ' ').replace('\t', ' ');
+        return c.id() + "\t" + c.query().replace('\t', ' ') + "\t" + cause(c) + " -- observed: "
+                + c.message().replace('\n', ' ').replace('\t', ' ');
+    }
+
+    /** The root cause as far as we know it, by what the case exercises. */
+    static String cause(ConformanceRunner.CaseResult c) {
+        String q = c.query();
+        if (c.file().equals("start_timestamps.test")) {
+            return "start timestamps (@st lines) are not stored by the storage seam, so resets they imply are not seen";
+        }
+        if (q.startsWith("info(") && (q.contains("@") || q.contains("offset"))) {
+            return "info() reads info series at the step time, not at the time of the base sample (@, offset)";
+        }
+        if (q.startsWith("info(") && (q.contains("!~") || q.contains("!="))) {
+            return "info() with negative __name__ matchers selects info series differently from Prometheus";
+        }
+        if (q.startsWith("info(")) return "info() edge case (info series changing labels over time, or conflicts)";
+        return "not analysed yet";
     }
 
     public static void write(Path file, List<String> lines) throws IOException {

@@ -170,12 +170,62 @@ public final class ConformanceRunner {
 
     /** Runs the eval and returns what is wrong, or null when it passes. */
     private String check(MemStore store, TestScript.Eval e, Expr expr, QueryException parseError) {
+        String problem = checkOne(store, e, e.query(), expr, parseError, e.t());
+        if (problem != null || e.range() || expr == null || !stepInvariantCandidate(e.query())) return problem;
+        // DSL.md 4.2 (b): pinned with @ T, the query must give the same result at other evaluation times
+        long t = e.t();
+        long[] times = t == 0 ? new long[] {-1000, 0, 1000} : new long[] {-10 * t, 0, t / 5, t, 10 * t};
+        String pinned = dev.vigil.query.ast.Printer.print(pin(expr, t, false));
+        for (long at : times) {
+            Expr px = null;
+            QueryException pe = null;
+            try {
+                px = Engine.parse(pinned, QueryTimes.instant(at));
+            } catch (QueryException ex) {
+                pe = ex;
+            }
+            problem = checkOne(store, e, pinned, px, pe, at);
+            if (problem != null) return "step-invariance variant " + pinned + " at " + at + "ms: " + problem;
+        }
+        return null;
+    }
+
+    private static final java.util.regex.Pattern AT_UNSAFE = java.util.regex.Pattern.compile(
+            "\\b(time|timestamp|predict_linear|hour|minute|month|year|day_of_week|day_of_month|day_of_year"
+                    + "|days_in_month|start|end|range|step)\\s*\\(");
+
+    private static boolean stepInvariantCandidate(String query) {
+        return !AT_UNSAFE.matcher(query.toLowerCase(java.util.Locale.ROOT)).find();
+    }
+
+    /** Adds {@code @ t} to every selector and subquery outside subqueries that has none. */
+    static Expr pin(Expr e, long t, boolean insideSubquery) {
+        dev.vigil.query.ast.AtModifier at = dev.vigil.query.ast.AtModifier.at(t);
+        return switch (e) {
+            case VectorSelector v -> v.at() == null ? v.withAt(at, v.position()) : v;
+            case MatrixSelector m -> m.selector().at() == null
+                    ? new MatrixSelector(m.selector().withAt(at, m.selector().position()), m.rangeMs(), m.position()) : m;
+            case SubqueryExpr s -> s.at() == null ? new SubqueryExpr(s.expr(), s.rangeMs(), s.stepMs(), s.offsetMs(),
+                    at, s.position()) : s;
+            case ParenExpr p -> new ParenExpr(pin(p.expr(), t, false), p.position());
+            case UnaryExpr u -> new UnaryExpr(u.op(), pin(u.expr(), t, false), u.position());
+            case BinaryExpr b -> new BinaryExpr(b.op(), pin(b.lhs(), t, false), pin(b.rhs(), t, false), b.returnBool(),
+                    b.matching(), b.position());
+            case AggregateExpr a -> new AggregateExpr(a.op(), pin(a.expr(), t, false),
+                    a.param() == null ? null : pin(a.param(), t, false), a.grouping(), a.without(), a.position());
+            case Call c -> new Call(c.function(), c.args().stream().map(x -> pin(x, t, false)).toList(), c.position());
+            default -> e;
+        };
+    }
+
+    private String checkOne(MemStore store, TestScript.Eval e, String text, Expr expr, QueryException parseError,
+            long evalTime) {
         QueryResult res = null;
         QueryException err = parseError;
         if (err == null) {
             try (Querier q = store.querier()) {
-                res = e.range() ? engine.range(q, expr, e.query(), e.start(), e.end(), e.step(), () -> false)
-                        : engine.instant(q, expr, e.query(), e.t(), () -> false);
+                res = e.range() ? engine.range(q, expr, text, e.start(), e.end(), e.step(), () -> false)
+                        : engine.instant(q, expr, text, evalTime, () -> false);
             } catch (QueryException ex) {
                 err = ex;
             }
@@ -192,7 +242,60 @@ public final class ConformanceRunner {
         if (a != null) return a;
         a = annotations("info", e.infos(), e.noInfo(), res.infos());
         if (a != null) return a;
-        return compare(e, res.value());
+        String problem = compare(e, res.value());
+        if (problem != null || e.range()) return problem;
+        return rangeModeCheck(store, e, text, evalTime, res.value());
+    }
+
+    /**
+     * DSL.md 4.2 (c): an instant eval is also run as a range query from T-1m to T+1m with a 1m step; its points at T
+     * must meet the same expectations (skipped where upstream skips it).
+     */
+    private String rangeModeCheck(MemStore store, TestScript.Eval e, String text, long t, Value instant) {
+        String lower = text.toLowerCase(java.util.Locale.ROOT);
+        if (e.rangeVector() || e.string() != null || e.ordered() || !(instant instanceof Value.Vector
+                || instant instanceof Value.Scalar) || lower.contains("start()") || lower.contains("end()")
+                || lower.contains("range()") || lower.contains("step()")) {
+            return null;
+        }
+        long start = t - 60_000, end = t + 60_000;
+        Value.Matrix m;
+        try (Querier q = store.querier()) {
+            Expr expr = Engine.parse(text, new QueryTimes(start, end, 60_000));
+            m = (Value.Matrix) engine.range(q, expr, text, start, end, 60_000, () -> false).value();
+        } catch (QueryException ex) {
+            return "range-mode check: unexpected error: " + ex.getMessage();
+        }
+        for (int i = 1; i < m.series().size(); i++) {
+            if (m.series().get(i - 1).labels().compareTo(m.series().get(i).labels()) >= 0) {
+                return "range-mode check: matrix not sorted by labels";
+            }
+        }
+        List<Labels> ls = new ArrayList<>();
+        List<Double> vs = new ArrayList<>();
+        for (Value.Series s : m.series()) {
+            for (int k = 0; k < s.ts().length; k++) {
+                if (s.ts()[k] == t) {
+                    ls.add(s.labels());
+                    vs.add(s.vs()[k]);
+                }
+            }
+        }
+        Value atT;
+        if (instant instanceof Value.Scalar) {
+            if (vs.size() != 1) return "range-mode check: expected one scalar point at T, got " + vs.size();
+            atT = new Value.Scalar(t, vs.get(0));
+        } else {
+            double[] v = new double[vs.size()];
+            long[] ts = new long[vs.size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = vs.get(i);
+                ts[i] = t;
+            }
+            atT = new Value.Vector(ls.toArray(new Labels[0]), ts, v);
+        }
+        String p = compare(e, atT);
+        return p == null ? null : "range-mode check: " + p;
     }
 
     private static String annotations(String kind, List<TestScript.Expectation> exp, boolean none, List<String> actual) {

@@ -1,0 +1,39 @@
+package dev.vigil.query.eval;
+
+import java.time.Duration;
+
+/**
+ * Engine settings, with Prometheus's names and defaults.
+ *
+ * @param lookbackDeltaMs how far back an instant selector looks for a sample ({@code --query.lookback-delta}, 5m)
+ * @param defaultSubqueryStepMs the step of a subquery written without one ({@code [5m:]}), 1m
+ * @param maxSamples the most samples held in memory at once ({@code --query.max-samples}, 50M)
+ * @param timeoutMs the longest a query may run ({@code --query.timeout}, 2m)
+ * @param delayedNameRemoval drop {@code __name__} at the end of evaluation instead of where a function drops it
+ *     (Prometheus's {@code promql-delayed-name-removal} feature)
+ * @param maxPointsPerSeries the most steps a range query may have (Prometheus rejects more than 11,000)
+ */
+public record EngineOptions(long lookbackDeltaMs, long defaultSubqueryStepMs, long maxSamples, long timeoutMs,
+        boolean delayedNameRemoval, int maxPointsPerSeries) {
+
+    public static EngineOptions defaults() {
+        return new EngineOptions(Duration.ofMinutes(5).toMillis(), Duration.ofMinutes(1).toMillis(), 50_000_000,
+                Duration.ofMinutes(2).toMillis(), false, 11_000);
+    }
+
+    public EngineOptions withLookbackDelta(long ms) {
+        return new EngineOptions(ms, defaultSubqueryStepMs, maxSamples, timeoutMs, delayedNameRemoval, maxPointsPerSeries);
+    }
+
+    public EngineOptions withMaxSamples(long n) {
+        return new EngineOptions(lookbackDeltaMs, defaultSubqueryStepMs, n, timeoutMs, delayedNameRemoval, maxPointsPerSeries);
+    }
+
+    public EngineOptions withTimeout(long ms) {
+        return new EngineOptions(lookbackDeltaMs, defaultSubqueryStepMs, maxSamples, ms, delayedNameRemoval, maxPointsPerSeries);
+    }
+
+    public EngineOptions withDelayedNameRemoval(boolean on) {
+        return new EngineOptions(lookbackDeltaMs, defaultSubqueryStepMs, maxSamples, timeoutMs, on, maxPointsPerSeries);
+    }
+}

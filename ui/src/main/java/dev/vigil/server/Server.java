@@ -5,6 +5,7 @@ import dev.vigil.ingest.remote.TextImportHandler;
 import dev.vigil.server.api.Api;
 import dev.vigil.server.api.Federation;
 import dev.vigil.server.api.MetadataStore;
+import dev.vigil.server.api.QueryApi;
 import dev.vigil.server.api.RemoteRead;
 import dev.vigil.tsdb.Appender;
 import dev.vigil.tsdb.Labels;
@@ -46,6 +47,7 @@ final class Server implements AutoCloseable {
     final Javalin http;
     final Flags flags;
     final MetadataStore metadata = new MetadataStore();
+    final QueryApi queryApi;
     /** Whether the listener speaks TLS (--web.config.file tls_server_config). */
     final boolean tls;
     private final ScheduledExecutorService timer;
@@ -69,6 +71,10 @@ final class Server implements AutoCloseable {
                 flags.get("storage.tsdb.retention.time") + (flags.retentionBytes() > 0 ? " or " + flags.get("storage.tsdb.retention.size") : ""),
                 flags.bool("web.enable-remote-write-receiver"), flags.bool("web.enable-admin-api"), rw, importer, metadata,
                 () -> new Api.RuntimeState(lastReloadOk, lastReloadMs)));
+        QueryApi queryApi = new QueryApi(storage, dev.vigil.query.eval.EngineOptions.defaults()
+                .withLookbackDelta(flags.lookbackDeltaMs()).withMaxSamples(flags.queryMaxSamples()).withTimeout(flags.queryTimeoutMs()),
+                Integer.parseInt(flags.get("query.max-concurrency")), System::currentTimeMillis);
+        this.queryApi = queryApi;
         RemoteRead remoteRead = new RemoteRead(storage, () -> Labels.EMPTY);
         Federation federation = new Federation(storage, () -> Labels.EMPTY, flags.lookbackDeltaMs(), System::currentTimeMillis);
         WebConfig web = flags.get("web.config.file").isEmpty() ? WebConfig.NONE : WebConfig.load(Path.of(flags.get("web.config.file")));
@@ -84,6 +90,7 @@ final class Server implements AutoCloseable {
                 }
             });
             api.register(cfg.routes, prefix);
+            queryApi.register(cfg.routes, prefix);
             cfg.routes.post(prefix + "/api/v1/read", remoteRead::handle);
             cfg.routes.get(prefix + "/federate", federation::handle);
             cfg.routes.get(prefix + "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")

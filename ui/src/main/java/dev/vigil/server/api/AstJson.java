@@ -86,7 +86,7 @@ final class AstJson {
                 timestamp(j, s.at());
                 j.field("type", "subquery").endObject();
             }
-            case NumberLiteral n -> j.beginObject().field("type", "numberLiteral").field("val", Json.formatValue(n.value()).replace("+Inf", "+Inf")).endObject();
+            case NumberLiteral n -> j.beginObject().field("type", "numberLiteral").field("val", Json.formatValue(n.value())).endObject();
             case ParenExpr p -> {
                 j.beginObject().name("expr");
                 write(j, p.expr());

@@ -80,6 +80,28 @@ class PrometheusRemoteReadTest {
                 assertEquals(30, newResult.split("\\],\\[").length, newResult);
                 assertTrue(newResult.contains("[" + (now - 600_000) / 1000 + ",\"0\"]"), newResult);
                 assertTrue(newResult.contains("[" + (now - 600_000 + 290_000) / 1000 + ",\"87\"]"), newResult);
+
+                // The same PromQL through Prometheus (evaluating remote-read data) and against Vigil
+                // directly. Evaluation times avoid sample timestamps: Prometheus 2.x closes range
+                // windows on the left, 3.x (and Vigil) leave them open.
+                long tNew = (now - 400_000) / 1000 + 3, tOld = (blockStart + 1_800_000) / 1000 + 7;
+                String[][] cases = {
+                    {"query", "new_counter_total", "time=" + tNew},
+                    {"query", "rate(new_counter_total[1m])", "time=" + tNew},
+                    {"query", "sum(old_gauge) * 2", "time=" + tOld},
+                    {"query", "max_over_time(old_gauge[10m])", "time=" + tOld},
+                    {"query_range", "rate(new_counter_total[1m])", "start=" + (tNew - 120) + "&end=" + tNew + "&step=30"},
+                    {"query_range", "avg_over_time(old_gauge[5m])", "start=" + (tOld - 600) + "&end=" + tOld + "&step=60"},
+                };
+                for (String[] c : cases) {
+                    String path = "/api/v1/" + c[0] + "?query=" + URLEncoder.encode(c[1], StandardCharsets.UTF_8) + "&" + c[2];
+                    String viaPrometheus = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                            HttpResponse.BodyHandlers.ofString()).body();
+                    String direct = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + vigil.port() + path)).build(),
+                            HttpResponse.BodyHandlers.ofString()).body();
+                    assertTrue(direct.contains("\"result\":[{"), c[1] + " has data: " + direct);
+                    assertEquals(viaPrometheus, direct, c[1]);
+                }
             } finally {
                 prom.destroy();
                 prom.waitFor();

@@ -200,8 +200,12 @@ final class Evaluator {
         SeriesSet set = querier.select(minT, maxT, SelectHints.DEFAULT, ms);
         SampleIterator it = null;
         long loaded = 0;
+        int selected = 0, maxSeries = opts.maxSeriesPerSelector();
         while (set.next()) {
             checkInterrupt();
+            if (maxSeries > 0 && ++selected > maxSeries) {
+                throw QueryException.tooManySeries(maxSeries, dev.vigil.query.ast.Printer.print(vs));
+            }
             RawSeries rs = new RawSeries(set.labels(), 16);
             it = set.iterator(it);
             int code = it.seek(minT);

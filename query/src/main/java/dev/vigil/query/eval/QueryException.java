@@ -47,6 +47,12 @@ public final class QueryException extends RuntimeException {
                 "query processing would load too many samples into memory in query execution", null);
     }
 
+    /** A selector matched more series than {@link EngineOptions#maxSeriesPerSelector()} allows. */
+    public static QueryException tooManySeries(int limit, String selector) {
+        return new QueryException(Kind.EXECUTION, "the query selects more series than the limit of " + limit
+                + " per selector [selector=" + selector + "]", null);
+    }
+
     public static QueryException internal(String message, Throwable cause) {
         return new QueryException(Kind.INTERNAL, message, cause);
     }

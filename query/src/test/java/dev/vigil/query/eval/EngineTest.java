@@ -134,4 +134,19 @@ class EngineTest {
             assertEquals("", render(r.value()));
         }
     }
+
+    @Test
+    void max_series_per_selector_is_an_execution_error_naming_the_selector() {
+        Engine e = new Engine(EngineOptions.defaults().withMaxSeriesPerSelector(9));
+        try (Querier q = store.querier()) {
+            String query = "sum(rate(c_total{i=~\".+\"}[1m]))";
+            var ex = assertThrows(QueryException.class, () -> e.instant(q, Engine.parse(query), query, 600_000, () -> false));
+            assertEquals(QueryException.Kind.EXECUTION, ex.kind());
+            assertTrue(ex.getMessage().contains("limit of 9") && ex.getMessage().contains("c_total{i=~\".+\"}"),
+                    ex.getMessage());
+            // at the limit it evaluates: 9 series of the 10
+            String nine = "count(c_total{i!=\"0\"})";
+            assertEquals("{} 9.0", render(e.instant(q, Engine.parse(nine), nine, 600_000, () -> false).value()));
+        }
+    }
 }

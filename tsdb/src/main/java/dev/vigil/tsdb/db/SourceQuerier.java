@@ -32,6 +32,8 @@ final class SourceQuerier {
     private final long dataMaxT;
     private final Deletions deletions;
     private final boolean ordinalsSorted;
+    /** Only for immutable sources (blocks): the head's postings change with every new series. */
+    private final PostingsCache.ForBlock postings;
     /** Damaged chunks skipped while reading; shared by this querier's sets and iterators. */
     private final List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
     static final java.util.concurrent.atomic.AtomicLong CORRUPT_CHUNKS_SKIPPED = new java.util.concurrent.atomic.AtomicLong();
@@ -43,7 +45,13 @@ final class SourceQuerier {
      */
     SourceQuerier(IndexReader index, ChunkReader chunks, long sourceMinT, long sourceMaxT, Deletions deletions,
                   boolean ordinalsSorted) {
-        this(index, chunks, sourceMinT, sourceMaxT, sourceMinT, sourceMaxT, deletions, ordinalsSorted);
+        this(index, chunks, sourceMinT, sourceMaxT, sourceMinT, sourceMaxT, deletions, ordinalsSorted, null);
+    }
+
+    /** A block's querier whose resolved postings go through {@code postings} (null: resolve every time). */
+    SourceQuerier(IndexReader index, ChunkReader chunks, long sourceMinT, long sourceMaxT, Deletions deletions,
+                  boolean ordinalsSorted, PostingsCache.ForBlock postings) {
+        this(index, chunks, sourceMinT, sourceMaxT, sourceMinT, sourceMaxT, deletions, ordinalsSorted, postings);
     }
 
     /**
@@ -54,6 +62,12 @@ final class SourceQuerier {
      */
     SourceQuerier(IndexReader index, ChunkReader chunks, long sourceMinT, long sourceMaxT, long dataMinT, long dataMaxT,
                   Deletions deletions, boolean ordinalsSorted) {
+        this(index, chunks, sourceMinT, sourceMaxT, dataMinT, dataMaxT, deletions, ordinalsSorted, null);
+    }
+
+    private SourceQuerier(IndexReader index, ChunkReader chunks, long sourceMinT, long sourceMaxT, long dataMinT,
+                  long dataMaxT, Deletions deletions, boolean ordinalsSorted, PostingsCache.ForBlock postings) {
+        this.postings = postings;
         this.index = index;
         this.chunks = chunks;
         this.sourceMinT = sourceMinT;
@@ -75,7 +89,7 @@ final class SourceQuerier {
     SeriesSet select(long minT, long maxT, SelectHints hints, Matcher... matchers) {
         long lo = Math.max(minT, sourceMinT), hi = Math.min(maxT, sourceMaxT);
         if (lo > hi) return SeriesSet.EMPTY;
-        RoaringBitmap ordinals = PostingsForMatchers.resolve(index, matchers);
+        RoaringBitmap ordinals = resolve(matchers);
         int[] ords = ordinals.toArray();
         if (hints.sorted() && !ordinalsSorted && ords.length > 1) {
             Integer[] boxed = new Integer[ords.length];
@@ -84,6 +98,11 @@ final class SourceQuerier {
             for (int i = 0; i < ords.length; i++) ords[i] = boxed[i];
         }
         return new Set(ords, lo, hi, hints.limit());
+    }
+
+    /** The matching ordinals; shared when cached, so callers only read it. */
+    private RoaringBitmap resolve(Matcher[] matchers) {
+        return postings == null ? PostingsForMatchers.resolve(index, matchers) : postings.resolve(index, matchers);
     }
 
     /** The ordinals that match and have data in [minT, maxT]. */
@@ -101,7 +120,7 @@ final class SourceQuerier {
         if (matchers.length == 0) return missesData(lo, hi) ? List.of() : index.labelNames();
         TreeSet<String> names = new TreeSet<>(Labels::compareUtf8);
         ChunkMetas metas = new ChunkMetas();
-        IntIterator it = PostingsForMatchers.resolve(index, matchers).getIntIterator();
+        IntIterator it = resolve(matchers).getIntIterator();
         while (it.hasNext()) {
             int o = it.next();
             if (!hasData(o, lo, hi, metas)) continue;
@@ -117,7 +136,7 @@ final class SourceQuerier {
         if (matchers.length == 0) return missesData(lo, hi) ? List.of() : index.labelValues(name);
         TreeSet<String> values = new TreeSet<>(Labels::compareUtf8);
         ChunkMetas metas = new ChunkMetas();
-        IntIterator it = PostingsForMatchers.resolve(index, matchers).getIntIterator();
+        IntIterator it = resolve(matchers).getIntIterator();
         while (it.hasNext()) {
             int o = it.next();
             if (!hasData(o, lo, hi, metas)) continue;

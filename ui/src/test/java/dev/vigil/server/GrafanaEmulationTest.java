@@ -95,6 +95,12 @@ class GrafanaEmulationTest {
         assertTrue(b.indexOf("\"code\":\"200\"") < b.indexOf("\"code\":\"500\""), b);
         assertEquals(22, b.split("\\],\\[").length + 1, b);
         assertTrue(b.contains("[" + start / 1000 + ",\"0.6666666666666666\"]"), b); // 10 per 15s = 0.667/s for code 200
+        // a dashboard refresh of the same past window is answered from the range-query cache
+        long hits = server.queryApi.rangeCacheHits();
+        HttpResponse<String> again = post("/api/v1/query_range", "query=" + enc("sum by (code) (rate(http_requests_total[5m]))")
+                + "&start=" + sec(start) + "&end=" + sec(end) + "&step=60");
+        assertEquals(r.body(), again.body());
+        assertTrue(server.queryApi.rangeCacheHits() > hits, "cache hit");
         // a fractional step and times, as Grafana sends for short ranges
         HttpResponse<String> frac = post("/api/v1/query_range", "query=up&start=" + sec(start) + ".5&end=" + sec(start + 2000) + ".5&step=0.5");
         assertEquals(200, frac.statusCode(), frac.body());

@@ -1,6 +1,7 @@
 package dev.vigil.server.api;
 
 import dev.vigil.query.ast.Expr;
+import dev.vigil.query.eval.CachingEngine;
 import dev.vigil.query.eval.Engine;
 import dev.vigil.query.eval.EngineOptions;
 import dev.vigil.query.eval.ParsedQueryCache;
@@ -30,6 +31,8 @@ public final class QueryApi {
     private final Storage storage;
     private final EngineOptions options;
     private final ParsedQueryCache parsed = new ParsedQueryCache(4096);
+    /** Range queries over the immutable past come from here (a dashboard refresh recomputes only the tail). */
+    private final CachingEngine cachingEngine;
     private final Semaphore slots;
     private final LongSupplier clock;
     final LongAdder queries = new LongAdder();
@@ -40,6 +43,8 @@ public final class QueryApi {
         this.options = options;
         this.slots = new Semaphore(maxConcurrency, true);
         this.clock = clock;
+        this.cachingEngine = new CachingEngine(new Engine(options), storage, clock, CachingEngine.DEFAULT_FRESHNESS_MS,
+                CachingEngine.DEFAULT_MAX_BYTES);
     }
 
     public void register(JavalinDefaultRoutingApi routes, String prefix) {
@@ -90,7 +95,7 @@ public final class QueryApi {
             EngineOptions opts = requestOptions(ctx);
             int limit = Params.limit(Api.param(ctx, "limit"));
             Expr expr = parse(q, QueryTimes.instant(t));
-            QueryResult r = run(opts, querier -> new Engine(opts).instant(querier, expr, q, t, () -> false));
+            QueryResult r = run(opts, querier -> new Engine(opts).instant(querier, expr, q, t, () -> false), null);
             write(ctx, r, limit);
         } catch (ApiError e) {
             failed.increment();
@@ -120,12 +125,19 @@ public final class QueryApi {
             EngineOptions opts = requestOptions(ctx);
             int limit = Params.limit(Api.param(ctx, "limit"));
             Expr expr = parse(q, new QueryTimes(start, end, step));
-            QueryResult r = run(opts, querier -> new Engine(opts).range(querier, expr, q, start, end, step, () -> false));
+            QueryResult r = opts == options
+                    ? run(opts, null, () -> cachingEngine.range(q, start, end, step))
+                    : run(opts, querier -> new Engine(opts).range(querier, expr, q, start, end, step, () -> false), null);
             write(ctx, r, limit);
         } catch (ApiError e) {
             failed.increment();
             Api.error(ctx, e);
         }
+    }
+
+    /** Range-query cache hits so far (self-monitoring, tests). */
+    public long rangeCacheHits() {
+        return cachingEngine.hits();
     }
 
     private Expr parse(String q, QueryTimes times) {
@@ -140,7 +152,8 @@ public final class QueryApi {
         QueryResult run(Querier q);
     }
 
-    private QueryResult run(EngineOptions opts, Evaluation ev) {
+    /** Runs {@code ev} on a fresh querier, or {@code self} (which opens its own), in a concurrency slot. */
+    private QueryResult run(EngineOptions opts, Evaluation ev, java.util.function.Supplier<QueryResult> self) {
         queries.increment();
         try {
             if (!slots.tryAcquire(opts.timeoutMs(), TimeUnit.MILLISECONDS)) {
@@ -150,8 +163,11 @@ public final class QueryApi {
             Thread.currentThread().interrupt();
             throw ApiError.canceled("query was canceled in query queue");
         }
-        try (Querier q = storage.querier()) {
-            return ev.run(q);
+        try {
+            if (self != null) return self.get();
+            try (Querier q = storage.querier()) {
+                return ev.run(q);
+            }
         } catch (QueryException e) {
             throw switch (e.kind()) {
                 case BAD_DATA -> ApiError.badData(e.getMessage());

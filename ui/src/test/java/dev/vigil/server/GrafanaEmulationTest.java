@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * with the answers its parser expects: POST forms by default, float-second times, string values.
  */
 class GrafanaEmulationTest {
-    // a step-aligned base time, 1h ago
-    static final long T0 = (System.currentTimeMillis() / 60_000 - 60) * 60_000;
+    // a step-aligned base time, 3h ago (the range-query cache only keeps whole hours older than 10 minutes)
+    static final long T0 = (System.currentTimeMillis() / 60_000 - 180) * 60_000;
 
     @TempDir
     Path dir;
@@ -39,7 +39,7 @@ class GrafanaEmulationTest {
         server = Server.start(Flags.parse(new String[] {"--storage.tsdb.path", dir.toString(), "--web.listen-address=127.0.0.1:0"}), () -> {}, false);
         base = "http://127.0.0.1:" + server.port();
         Appender app = server.storage.appender();
-        for (int i = 0; i <= 240; i++) { // 1h at 15s
+        for (int i = 0; i <= 720; i++) { // 3h at 15s
             long t = T0 + i * 15_000L;
             app.append(0, Labels.of("__name__", "up", "job", "node", "instance", "b:9100"), t, 1);
             app.append(0, Labels.of("__name__", "up", "job", "node", "instance", "a:9100"), t, i % 2);

@@ -35,6 +35,16 @@ public interface Storage extends AutoCloseable {
      */
     Path snapshot(Path dir, boolean withHead);
 
+    /**
+     * Registers {@code listener} for every later change of stored data (see {@link ChangeListener}); it stays
+     * registered until the storage closes.
+     *
+     * @return false when this storage cannot report changes; then results over its past must not be cached
+     */
+    default boolean addChangeListener(ChangeListener listener) {
+        return false;
+    }
+
     /** Counters and gauges for self-monitoring and the TSDB status page. */
     StorageStats stats();
 

@@ -4,13 +4,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Prometheus duration ("1h30m", "15d", "2w") and byte size ("512MB", "10GB") syntax. */
-final class Durations {
+public final class Durations {
     private static final Pattern PART = Pattern.compile("(\\d+)(ms|y|w|d|h|m|s)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)(B|KB|MB|GB|TB|PB|EB)?");
 
     private Durations() {}
 
-    static long parse(String s) {
+    public static long parse(String s) {
         if (s.equals("0")) return 0;
         Matcher m = PART.matcher(s);
         long total = 0;
@@ -32,7 +32,7 @@ final class Durations {
         return total;
     }
 
-    static long parseBytes(String s) {
+    public static long parseBytes(String s) {
         Matcher m = SIZE.matcher(s);
         if (!m.matches()) throw new IllegalArgumentException("not a valid byte size: \"" + s + "\"");
         long n = Long.parseLong(m.group(1));

@@ -19,7 +19,7 @@ class ServerTest {
     @Test
     void serves_health_and_its_own_storage_metrics() throws Exception {
         Flags flags = Flags.parse(new String[] {"--storage.tsdb.path", dir.toString(), "--web.listen-address=127.0.0.1:0"});
-        try (Main.Server s = Main.Server.start(flags)) {
+        try (Server s = Server.start(flags, () -> {}, true)) {
             HttpClient c = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + s.http.port();
             HttpResponse<String> health = c.send(HttpRequest.newBuilder(URI.create(base + "/-/healthy")).build(),
@@ -39,7 +39,7 @@ class ServerTest {
     }
 
     @Test
-    void scrapes_the_configured_targets_and_reloads_by_request() throws Exception {
+    void scrapes_the_configured_targets_and_keeps_them_on_a_failed_reload() throws Exception {
         com.sun.net.httpserver.HttpServer target = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
         target.createContext("/metrics", ex -> {
             byte[] body = "demo_value 42\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -54,14 +54,13 @@ class ServerTest {
                 + "    static_configs: [{targets: ['" + addr + "']}]\n");
         Flags flags = Flags.parse(new String[] {"--storage.tsdb.path", dir.resolve("data").toString(), "--web.listen-address=127.0.0.1:0",
                 "--config.file", config.toString(), "--web.enable-lifecycle"});
-        try (Main.Server s = Main.Server.start(flags)) {
+        try (Server s = Server.start(flags, () -> {}, false)) {
             long deadline = System.nanoTime() + 20_000_000_000L;
             // The first scrapes of a cold JVM may time out; wait for a good one.
             while (s.scrapes.activeTargets().isEmpty() || !s.scrapes.activeTargets().getFirst().health().apiName().equals("up")) {
                 assertTrue(System.nanoTime() < deadline, () -> "target never up: " + s.scrapes.activeTargets());
                 Thread.sleep(20);
             }
-
             java.nio.file.Files.writeString(config, "scrape_configs:\n  - job_nam: demo\n");
             HttpClient c = HttpClient.newHttpClient();
             HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.http.port() + "/-/reload"))
@@ -85,7 +84,7 @@ class ServerTest {
         java.nio.file.Files.writeString(config, "global:\n  scrape_interval: soon\n");
         Flags flags = Flags.parse(new String[] {"--storage.tsdb.path", dir.resolve("data").toString(), "--web.listen-address=127.0.0.1:0",
                 "--config.file", config.toString()});
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Main.Server.start(flags));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Server.start(flags, () -> {}, false));
         assertTrue(e.getMessage().contains("bad.yml:2:20: not a valid duration string: \"soon\""), e.getMessage());
     }
 

@@ -61,6 +61,11 @@ public final class ExpositionParser {
         this.om = format == ExpositionFormat.OPENMETRICS_TEXT;
     }
 
+    /** The 1-based line being parsed; during a {@link SampleSink} call, the line of that sample. */
+    public int line() {
+        return line;
+    }
+
     /** The format this parser reads. */
     public ExpositionFormat format() {
         return om ? ExpositionFormat.OPENMETRICS_TEXT : ExpositionFormat.PROMETHEUS_TEXT;

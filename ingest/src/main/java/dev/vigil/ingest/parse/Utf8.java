@@ -1,10 +1,10 @@
 package dev.vigil.ingest.parse;
 
 /** UTF-8 validation over byte ranges without decoding (rejects overlongs and surrogates). */
-final class Utf8 {
+public final class Utf8 {
     private Utf8() {}
 
-    static boolean isValid(byte[] b, int s, int e) {
+    public static boolean isValid(byte[] b, int s, int e) {
         int i = s;
         while (i < e) {
             int c = b[i];

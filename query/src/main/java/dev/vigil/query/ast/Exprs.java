@@ -11,7 +11,7 @@ public final class Exprs {
         return switch (e) {
             case NumberLiteral n -> new NumberLiteral(n.value(), none);
             case StringLiteral s -> new StringLiteral(s.value(), none);
-            case VectorSelector v -> new VectorSelector(v.name(), v.matchers(), v.offsetMs(), v.at(), none);
+            case VectorSelector v -> new VectorSelector(v.name(), v.matchers(), v.offsetMs(), v.at(), v.extension(), none);
             case MatrixSelector m -> new MatrixSelector((VectorSelector) withoutPositions(m.selector()), m.rangeMs(), none);
             case SubqueryExpr s -> new SubqueryExpr(withoutPositions(s.expr()), s.rangeMs(), s.stepMs(), s.offsetMs(),
                     s.at(), none);

@@ -36,11 +36,13 @@ public final class Printer {
             case VectorSelector v -> {
                 printSelectorBody(v, sb);
                 appendAtAndOffset(v.at(), v.offsetMs(), sb);
+                appendExtension(v, sb);
             }
             case MatrixSelector m -> {
                 printSelectorBody(m.selector(), sb);
                 sb.append('[').append(formatDuration(m.rangeMs())).append(']');
                 appendAtAndOffset(m.selector().at(), m.selector().offsetMs(), sb);
+                appendExtension(m.selector(), sb);
             }
             case SubqueryExpr s -> {
                 print(s.expr(), sb);
@@ -78,6 +80,16 @@ public final class Printer {
                         sb.append(vm.card() == VectorMatching.Cardinality.MANY_TO_ONE ? " group_left (" : " group_right (");
                         joinLabels(vm.include(), sb);
                         sb.append(')');
+                    }
+                }
+                if (vm != null && vm.hasFill()) {
+                    if (vm.fillLeft() != null && vm.fillLeft().equals(vm.fillRight())) {
+                        sb.append(" fill (").append(formatNumber(vm.fillLeft())).append(')');
+                    } else {
+                        if (vm.fillLeft() != null) sb.append(" fill_left (").append(formatNumber(vm.fillLeft())).append(')');
+                        if (vm.fillRight() != null) {
+                            sb.append(" fill_right (").append(formatNumber(vm.fillRight())).append(')');
+                        }
                     }
                 }
                 sb.append(' ');
@@ -135,6 +147,12 @@ public final class Printer {
         }
         if (!parts.isEmpty() || name == null || name.isEmpty()) {
             sb.append('{').append(String.join(",", parts)).append('}');
+        }
+    }
+
+    private static void appendExtension(VectorSelector v, StringBuilder sb) {
+        if (v.extension() != VectorSelector.Extension.NONE) {
+            sb.append(' ').append(v.extension().name().toLowerCase(java.util.Locale.ROOT));
         }
     }
 

@@ -38,9 +38,131 @@ import org.antlr.v4.runtime.Token;
  */
 final class AstBuilder extends PromQLBaseVisitor<Expr> {
     private final String query;
+    private final QueryTimes times;
 
-    AstBuilder(String query) {
+    AstBuilder(String query, QueryTimes times) {
         this.query = query;
+        this.times = times;
+    }
+
+    // ---- duration expressions: folded to constants here, with the query's step and range ----
+
+
+    /** The value of a duration expression in seconds. */
+    private double durationSeconds(PromQLParser.DurationExprContext ctx) {
+        return switch (ctx) {
+            case PromQLParser.DurationParenContext p -> durationSeconds(p.durationExpr());
+            case PromQLParser.DurationUnaryContext u -> u.op.getType() == PromQLLexer.SUB
+                    ? -durationSeconds(u.durationExpr()) : durationSeconds(u.durationExpr());
+            case PromQLParser.DurationBinaryContext b -> {
+                double l = durationSeconds(b.durationExpr(0)), r = durationSeconds(b.durationExpr(1));
+                yield switch (b.op.getType()) {
+                    case PromQLLexer.ADD -> l + r;
+                    case PromQLLexer.SUB -> l - r;
+                    case PromQLLexer.MUL -> l * r;
+                    case PromQLLexer.DIV -> {
+                        if (r == 0) throw error(pos(b), "division by zero");
+                        yield l / r;
+                    }
+                    case PromQLLexer.MOD -> {
+                        if (r == 0) throw error(pos(b), "modulo by zero");
+                        yield l % r;
+                    }
+                    default -> Math.pow(l, r);
+                };
+            }
+            case PromQLParser.DurationFunctionContext f -> durationCall(f.durationCall());
+            case PromQLParser.DurationLiteralContext l -> literalSeconds(l.getStart());
+            default -> throw new IllegalStateException("duration expression " + ctx.getText());
+        };
+    }
+
+    private double literalSeconds(Token t) {
+        try {
+            if (t.getType() == PromQLLexer.DURATION) return Literals.durationMs(t.getText()) / 1000.0;
+            return Literals.number(t.getText());
+        } catch (Literals.BadLiteral e) {
+            throw error(pos(t), e.getMessage());
+        }
+    }
+
+    private double durationCall(PromQLParser.DurationCallContext c) {
+        String name = c.IDENTIFIER().getText().toLowerCase(Locale.ROOT);
+        List<PromQLParser.DurationExprContext> args = c.durationExpr();
+        return switch (name) {
+            case "step" -> {
+                if (!args.isEmpty()) throw error(pos(c), "step() takes no arguments");
+                yield times.stepMs() / 1000.0;
+            }
+            case "range" -> {
+                if (!args.isEmpty()) throw error(pos(c), "range() takes no arguments");
+                yield (times.endMs() - times.startMs()) / 1000.0;
+            }
+            case "min_of", "max_of" -> {
+                if (args.size() != 2) throw error(pos(c), name + "() takes two arguments");
+                double a = durationSeconds(args.get(0)), b = durationSeconds(args.get(1));
+                yield name.equals("min_of") ? Math.min(a, b) : Math.max(a, b);
+            }
+            default -> throw error(pos(c), "unknown function with name " + dev.vigil.query.ast.Printer.quote(
+                    c.IDENTIFIER().getText()) + " in duration expression");
+        };
+    }
+
+    private long durationExprMs(PromQLParser.DurationExprContext ctx, boolean positive) {
+        if (ctx instanceof PromQLParser.DurationLiteralContext l && l.getStart().getType() == PromQLLexer.DURATION) {
+            try {
+                long ms = Literals.durationMs(l.getStart().getText()); // exact: 1s1ms must stay 1001ms
+                if (positive && ms <= 0) throw error(pos(ctx), "duration must be greater than 0");
+                return ms;
+            } catch (Literals.BadLiteral e) {
+                throw error(pos(ctx), e.getMessage());
+            }
+        }
+        double s = durationSeconds(ctx);
+        if (Double.isNaN(s) || Double.isInfinite(s) || Math.abs(s) > Long.MAX_VALUE / 1e9) {
+            throw error(pos(ctx), "duration out of range");
+        }
+        long ms = (long) (s * 1000);
+        if (positive && ms <= 0) throw error(pos(ctx), "duration must be greater than 0");
+        return ms;
+    }
+
+    private long offsetMs(PromQLParser.OffsetValueContext o) {
+        double s;
+        if (o.durationCall() != null) {
+            s = durationCall(o.durationCall());
+        } else if (o.durationExpr() != null) {
+            s = durationSeconds(o.durationExpr());
+        } else {
+            s = literalSeconds(o.getStop());
+        }
+        if (o.SUB() != null) s = -s;
+        if (Double.isNaN(s) || Double.isInfinite(s) || Math.abs(s) > Long.MAX_VALUE / 1e9) {
+            throw error(pos(o), "duration out of range");
+        }
+        return (long) (s * 1000);
+    }
+
+    @Override
+    public Expr visitStartOrEnd(PromQLParser.StartOrEndContext ctx) {
+        long ms = ctx.START() != null ? times.startMs() : times.endMs();
+        return new NumberLiteral(ms / 1000.0, pos(ctx));
+    }
+
+    @Override
+    public Expr visitExtensionModifier(PromQLParser.ExtensionModifierContext ctx) {
+        Expr inner = visit(ctx.expr());
+        Token word = ctx.getStop();
+        VectorSelector.Extension ext = ctx.ANCHORED() != null ? VectorSelector.Extension.ANCHORED
+                : VectorSelector.Extension.SMOOTHED;
+        PositionRange p = pos(ctx);
+        return switch (inner) {
+            case VectorSelector v when v.extension() == VectorSelector.Extension.NONE -> v.withExtension(ext, p);
+            case MatrixSelector m when m.selector().extension() == VectorSelector.Extension.NONE ->
+                    new MatrixSelector(m.selector().withExtension(ext, m.selector().position()), m.rangeMs(), p);
+            default -> throw error(pos(word), word.getText() + " modifier must follow a vector selector or range "
+                    + "vector selector");
+        };
     }
 
     Expr build(PromQLParser.QueryContext tree) {
@@ -147,7 +269,16 @@ final class AstBuilder extends PromQLBaseVisitor<Expr> {
                 include = mod.groupingLabels().size() > 1 ? labels(mod.groupingLabels(1)) : List.of();
             }
         }
-        return new BinaryExpr(op, lhs, rhs, returnBool, new VectorMatching(card, matching, on, include), pos(ctx));
+        Double fillLeft = null, fillRight = null;
+        for (PromQLParser.FillModifierContext f : mod.fillModifier()) {
+            double v = numberValue(f.getChild(f.getChildCount() - 2) instanceof org.antlr.v4.runtime.tree.TerminalNode n
+                    ? n.getSymbol() : f.getStop());
+            if (f.SUB() != null) v = -v;
+            if (f.kind.getType() != PromQLLexer.FILL_RIGHT) fillLeft = v;
+            if (f.kind.getType() != PromQLLexer.FILL_LEFT) fillRight = v;
+        }
+        return new BinaryExpr(op, lhs, rhs, returnBool,
+                new VectorMatching(card, matching, on, include, fillLeft, fillRight), pos(ctx));
     }
 
     private List<String> labels(PromQLParser.GroupingLabelsContext ctx) {
@@ -192,10 +323,50 @@ final class AstBuilder extends PromQLBaseVisitor<Expr> {
     @Override
     public Expr visitCall(PromQLParser.CallContext ctx) {
         Token name = ctx.IDENTIFIER().getSymbol();
+        String lower = name.getText().toLowerCase(Locale.ROOT);
+        if (lower.equals("step") || lower.equals("range") || lower.equals("min_of") || lower.equals("max_of")) {
+            return new NumberLiteral(constantCall(lower, args(ctx.functionArgs()), pos(ctx)), pos(ctx));
+        }
         Function f = Functions.get(name.getText())
                 .orElseThrow(() -> error(pos(name), "unknown function with name " + dev.vigil.query.ast.Printer.quote(
                         name.getText())));
         return new Call(f, args(ctx.functionArgs()), pos(ctx));
+    }
+
+    /** step(), range(), min_of(a, b), max_of(a, b) used as values: constants for this query. */
+    private double constantCall(String name, List<Expr> args, PositionRange p) {
+        switch (name) {
+            case "step", "range" -> {
+                if (!args.isEmpty()) throw error(p, name + "() takes no arguments");
+                return (name.equals("step") ? times.stepMs() : times.endMs() - times.startMs()) / 1000.0;
+            }
+            default -> {
+                if (args.size() != 2) throw error(p, name + "() takes two arguments");
+                double a = constant(args.get(0)), b = constant(args.get(1));
+                return name.equals("min_of") ? Math.min(a, b) : Math.max(a, b);
+            }
+        }
+    }
+
+    private double constant(Expr e) {
+        return switch (e) {
+            case NumberLiteral n -> n.value();
+            case ParenExpr pe -> constant(pe.expr());
+            case UnaryExpr u -> u.op() == UnaryExpr.Op.MINUS ? -constant(u.expr()) : constant(u.expr());
+            case BinaryExpr b when !b.op().isComparison() && !b.op().isSetOperator() -> {
+                double l = constant(b.lhs()), r = constant(b.rhs());
+                yield switch (b.op()) {
+                    case ADD -> l + r;
+                    case SUB -> l - r;
+                    case MUL -> l * r;
+                    case DIV -> l / r;
+                    case MOD -> l % r;
+                    case POW -> Math.pow(l, r);
+                    default -> Math.atan2(l, r);
+                };
+            }
+            default -> throw error(e.position(), "expected a duration expression");
+        };
     }
 
     @Override
@@ -267,7 +438,7 @@ final class AstBuilder extends PromQLBaseVisitor<Expr> {
     @Override
     public Expr visitMatrixSelector(PromQLParser.MatrixSelectorContext ctx) {
         Expr inner = visit(ctx.expr());
-        long range = rangeMs(ctx.duration());
+        long range = durationExprMs(ctx.durationExpr(), true);
         String problem = null;
         if (!(inner instanceof VectorSelector vs)) {
             problem = "ranges only allowed for vector selectors";
@@ -286,18 +457,15 @@ final class AstBuilder extends PromQLBaseVisitor<Expr> {
     @Override
     public Expr visitSubquery(PromQLParser.SubqueryContext ctx) {
         Expr inner = visit(ctx.expr());
-        long range = rangeMs(ctx.duration(0));
-        long step = ctx.duration().size() > 1 ? rangeMs(ctx.duration(1)) : 0;
+        long range = durationExprMs(ctx.durationExpr(0), true);
+        long step = ctx.durationExpr().size() > 1 ? durationExprMs(ctx.durationExpr(1), true) : 0;
         return new SubqueryExpr(inner, range, step, 0, null, pos(ctx));
     }
 
     @Override
     public Expr visitOffsetModifier(PromQLParser.OffsetModifierContext ctx) {
         Expr inner = visit(ctx.expr());
-        long offset = durationMs(ctx.duration());
-        if (ctx.SUB() != null) {
-            offset = -offset;
-        }
+        long offset = offsetMs(ctx.offsetValue());
         PositionRange p = pos(ctx);
         long existing = switch (inner) {
             case VectorSelector v -> v.offsetMs();

@@ -33,6 +33,14 @@ public final class PromqlParser {
      * @throws PromqlParseException if {@code query} is not valid PromQL; its position lies within the query
      */
     public static Expr parse(String query) {
+        return parse(query, QueryTimes.NONE);
+    }
+
+    /**
+     * Parses with the query's parameters, which duration expressions ({@code step()}, {@code range()}) and
+     * {@code start()} / {@code end()} used as values resolve to.
+     */
+    public static Expr parse(String query, QueryTimes times) {
         Objects.requireNonNull(query, "query");
         var lexer = new PromQLLexer(CharStreams.fromString(query));
         lexer.removeErrorListeners(); // ERROR_CHAR matches anything the other rules do not, so the lexer never fails
@@ -50,7 +58,7 @@ public final class PromqlParser {
             if (lexical.firstError != null) {
                 throw lexical.firstError;
             }
-            Expr expr = new AstBuilder(query).build(tree);
+            Expr expr = new AstBuilder(query, times).build(tree);
             return new TypeChecker(query).check(expr);
         } catch (StackOverflowError e) {
             // LexicalCheck bounds nesting; a very long chain of binary operators can still build a deep tree.

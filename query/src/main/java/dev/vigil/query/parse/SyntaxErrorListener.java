@@ -90,7 +90,7 @@ final class SyntaxErrorListener extends BaseErrorListener {
                     default -> context(ctx);
                 };
                 case PromQLLexer.OFFSET -> ctx instanceof PromQLParser.OffsetModifierContext
-                        || ctx instanceof PromQLParser.DurationContext
+                        || ctx instanceof PromQLParser.DurationContext || ctx instanceof PromQLParser.OffsetValueContext
                         ? " in offset, expected number or duration" : context(ctx);
                 case PromQLLexer.AT -> " in @, expected timestamp";
                 default -> context(ctx);
@@ -181,6 +181,8 @@ final class SyntaxErrorListener extends BaseErrorListener {
             case PromQLParser.AtTimeContext c -> " in @, expected timestamp";
             case PromQLParser.OffsetModifierContext c -> " in offset, expected number or duration";
             case PromQLParser.DurationContext c -> context((ParserRuleContext) c.getParent());
+            case PromQLParser.OffsetValueContext c -> " in offset, expected number or duration";
+            case PromQLParser.DurationExprContext c -> context((ParserRuleContext) c.getParent());
             case PromQLParser.MatrixSelectorContext c -> bracketContext(last);
             case PromQLParser.SubqueryContext c -> bracketContext(last);
             default -> "";
@@ -194,7 +196,7 @@ final class SyntaxErrorListener extends BaseErrorListener {
         if (lastIs(last, PromQLLexer.COLON)) {
             return " in subquery selector, expected number or duration or \"]\"";
         }
-        if (last instanceof PromQLParser.DurationContext d && d.getParent() instanceof PromQLParser.SubqueryContext s
+        if (last instanceof PromQLParser.DurationExprContext d && d.getParent() instanceof PromQLParser.SubqueryContext s
                 && s.COLON() != null) {
             return " in subquery selector, expected \"]\"";
         }

@@ -102,6 +102,10 @@ public final class Db implements Storage {
     private final Object walLock = new Object();
     private final Thread background;
     private volatile boolean closed;
+    /** Told of data changes a result cache must know of; see {@link #addChangeListener}. */
+    private final CopyOnWriteArrayList<dev.vigil.tsdb.ChangeListener> changeListeners = new CopyOnWriteArrayList<>();
+    /** Resolved postings of persisted blocks, which never change; see {@link PostingsCache}. */
+    private final PostingsCache postingsCache = new PostingsCache(PostingsCache.DEFAULT_MAX_BYTES);
 
     private final AtomicLong compactions = new AtomicLong();
     private final AtomicLong compactionsFailed = new AtomicLong();
@@ -367,13 +371,14 @@ public final class Db implements Storage {
             }
             return Intervals.union(iv, new long[0]);
         };
-        return new SourceQuerier(b.index(), b.chunks(), m.minT(), m.maxT() - 1, del, true);
+        return new SourceQuerier(b.index(), b.chunks(), m.minT(), m.maxT() - 1, del, true,
+                postingsCache.forBlock(m.ulid()));
     }
 
     private SourceQuerier headSource() {
         HeadReader r = head.reader();
         Deletions del = headDeletions.isEmpty() ? Deletions.NONE : ordinal -> headDeletions.get(head.seriesId(ordinal));
-        return new SourceQuerier(r, r, head.minValidTimeForReads(), Long.MAX_VALUE, del, false);
+        return new SourceQuerier(r, r, head.minValidTimeForReads(), Long.MAX_VALUE, head.minTime(), head.maxTime(), del, false);
     }
 
     @Override
@@ -434,6 +439,19 @@ public final class Db implements Storage {
         } finally {
             compactionLock.unlock();
         }
+        notifyChanged(minT, maxT);
+    }
+
+    @Override
+    public boolean addChangeListener(dev.vigil.tsdb.ChangeListener listener) {
+        changeListeners.add(listener);
+        // the head only calls out on commit once someone listens, so ingestion without a cache pays nothing
+        head.setCommittedListener(this::notifyChanged);
+        return true;
+    }
+
+    private void notifyChanged(long minT, long maxT) {
+        for (dev.vigil.tsdb.ChangeListener l : changeListeners) l.dataChanged(minT, maxT);
     }
 
     private void addHeadDeletion(long id, long minT, long maxT) {
@@ -448,7 +466,8 @@ public final class Db implements Storage {
             for (BlockRef b : List.copyOf(blocks)) {
                 if (b.block.tombstones().isEmpty()) continue;
                 BlockMeta m = b.block.meta();
-                rewrite(List.of(b), m.minT(), m.maxT(), m.compaction().level());
+                // the same samples stay visible, but a cache keyed on "nothing changed" should not have to know that
+                if (rewrite(List.of(b), m.minT(), m.maxT(), m.compaction().level())) notifyChanged(m.minT(), m.maxT() - 1);
             }
         } finally {
             compactionLock.unlock();
@@ -690,6 +709,7 @@ public final class Db implements Storage {
         }
         LOG.log(System.Logger.Level.INFO, "retention ({0}) deletes block [ulid={1}]", why, b.block.meta().ulid());
         retentionDeleted.incrementAndGet();
+        notifyChanged(b.block.meta().minT(), b.block.meta().maxT() - 1);
     }
 
     /** Bytes under the data directory, the figure size retention caps (retired blocks excluded). */
@@ -761,6 +781,10 @@ public final class Db implements Storage {
     /** What start-up replay found (for logs and the WAL replay status). */
     public ReplayResult replayResult() {
         return replay;
+    }
+
+    PostingsCache postingsCacheForTests() {
+        return postingsCache;
     }
 
     public Head head() {

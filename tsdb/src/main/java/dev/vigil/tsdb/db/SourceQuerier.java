@@ -28,8 +28,12 @@ final class SourceQuerier {
     private final ChunkReader chunks;
     private final long sourceMinT;
     private final long sourceMaxT;
+    private final long dataMinT;
+    private final long dataMaxT;
     private final Deletions deletions;
     private final boolean ordinalsSorted;
+    /** Only for immutable sources (blocks): the head's postings change with every new series. */
+    private final PostingsCache.ForBlock postings;
     /** Damaged chunks skipped while reading; shared by this querier's sets and iterators. */
     private final List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
     static final java.util.concurrent.atomic.AtomicLong CORRUPT_CHUNKS_SKIPPED = new java.util.concurrent.atomic.AtomicLong();
@@ -41,12 +45,41 @@ final class SourceQuerier {
      */
     SourceQuerier(IndexReader index, ChunkReader chunks, long sourceMinT, long sourceMaxT, Deletions deletions,
                   boolean ordinalsSorted) {
+        this(index, chunks, sourceMinT, sourceMaxT, sourceMinT, sourceMaxT, deletions, ordinalsSorted, null);
+    }
+
+    /** A block's querier whose resolved postings go through {@code postings} (null: resolve every time). */
+    SourceQuerier(IndexReader index, ChunkReader chunks, long sourceMinT, long sourceMaxT, Deletions deletions,
+                  boolean ordinalsSorted, PostingsCache.ForBlock postings) {
+        this(index, chunks, sourceMinT, sourceMaxT, sourceMinT, sourceMaxT, deletions, ordinalsSorted, postings);
+    }
+
+    /**
+     * @param dataMinT the oldest sample actually held (the head's, which is narrower than what it
+     *     is authoritative for): label names and values without matchers, answered from the index
+     *     alone, are empty when the range misses the data, as in Prometheus's head index reader
+     * @param dataMaxT the newest
+     */
+    SourceQuerier(IndexReader index, ChunkReader chunks, long sourceMinT, long sourceMaxT, long dataMinT, long dataMaxT,
+                  Deletions deletions, boolean ordinalsSorted) {
+        this(index, chunks, sourceMinT, sourceMaxT, dataMinT, dataMaxT, deletions, ordinalsSorted, null);
+    }
+
+    private SourceQuerier(IndexReader index, ChunkReader chunks, long sourceMinT, long sourceMaxT, long dataMinT,
+                  long dataMaxT, Deletions deletions, boolean ordinalsSorted, PostingsCache.ForBlock postings) {
+        this.postings = postings;
         this.index = index;
         this.chunks = chunks;
         this.sourceMinT = sourceMinT;
         this.sourceMaxT = sourceMaxT;
+        this.dataMinT = dataMinT;
+        this.dataMaxT = dataMaxT;
         this.deletions = deletions;
         this.ordinalsSorted = ordinalsSorted;
+    }
+
+    private boolean missesData(long minT, long maxT) {
+        return maxT < dataMinT || minT > dataMaxT;
     }
 
     boolean overlaps(long minT, long maxT) {
@@ -56,7 +89,7 @@ final class SourceQuerier {
     SeriesSet select(long minT, long maxT, SelectHints hints, Matcher... matchers) {
         long lo = Math.max(minT, sourceMinT), hi = Math.min(maxT, sourceMaxT);
         if (lo > hi) return SeriesSet.EMPTY;
-        RoaringBitmap ordinals = PostingsForMatchers.resolve(index, matchers);
+        RoaringBitmap ordinals = resolve(matchers);
         int[] ords = ordinals.toArray();
         if (hints.sorted() && !ordinalsSorted && ords.length > 1) {
             Integer[] boxed = new Integer[ords.length];
@@ -65,6 +98,11 @@ final class SourceQuerier {
             for (int i = 0; i < ords.length; i++) ords[i] = boxed[i];
         }
         return new Set(ords, lo, hi, hints.limit());
+    }
+
+    /** The matching ordinals; shared when cached, so callers only read it. */
+    private RoaringBitmap resolve(Matcher[] matchers) {
+        return postings == null ? PostingsForMatchers.resolve(index, matchers) : postings.resolve(index, matchers);
     }
 
     /** The ordinals that match and have data in [minT, maxT]. */
@@ -79,10 +117,10 @@ final class SourceQuerier {
     List<String> labelNames(long minT, long maxT, Matcher... matchers) {
         long lo = Math.max(minT, sourceMinT), hi = Math.min(maxT, sourceMaxT);
         if (lo > hi) return List.of();
-        if (matchers.length == 0) return index.labelNames();
+        if (matchers.length == 0) return missesData(lo, hi) ? List.of() : index.labelNames();
         TreeSet<String> names = new TreeSet<>(Labels::compareUtf8);
         ChunkMetas metas = new ChunkMetas();
-        IntIterator it = PostingsForMatchers.resolve(index, matchers).getIntIterator();
+        IntIterator it = resolve(matchers).getIntIterator();
         while (it.hasNext()) {
             int o = it.next();
             if (!hasData(o, lo, hi, metas)) continue;
@@ -95,10 +133,10 @@ final class SourceQuerier {
     List<String> labelValues(String name, long minT, long maxT, Matcher... matchers) {
         long lo = Math.max(minT, sourceMinT), hi = Math.min(maxT, sourceMaxT);
         if (lo > hi) return List.of();
-        if (matchers.length == 0) return index.labelValues(name);
+        if (matchers.length == 0) return missesData(lo, hi) ? List.of() : index.labelValues(name);
         TreeSet<String> values = new TreeSet<>(Labels::compareUtf8);
         ChunkMetas metas = new ChunkMetas();
-        IntIterator it = PostingsForMatchers.resolve(index, matchers).getIntIterator();
+        IntIterator it = resolve(matchers).getIntIterator();
         while (it.hasNext()) {
             int o = it.next();
             if (!hasData(o, lo, hi, metas)) continue;

@@ -79,17 +79,31 @@ public interface FileSystemFacade {
         return Files.newDirectoryStream(dir);
     }
 
-    /** Total bytes of the regular files under {@code path}. */
+    /**
+     * Total bytes of the regular files under {@code path}. Compaction renames and deletes files
+     * while this walks (stats are read concurrently), so what vanishes meanwhile counts as 0.
+     */
     default long sizeOf(Path path) throws IOException {
-        if (!Files.exists(path)) return 0;
-        try (Stream<Path> s = Files.walk(path)) {
-            return s.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0; // deleted while walking
-                }
-            }).sum();
-        }
+        long[] total = {0};
+        Files.walkFileTree(path, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+                if (attrs.isRegularFile()) total[0] += attrs.size();
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof java.nio.file.NoSuchFileException) return java.nio.file.FileVisitResult.CONTINUE;
+                throw e;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null && !(e instanceof java.nio.file.NoSuchFileException)) throw e;
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        return total[0];
     }
 }

@@ -61,6 +61,8 @@ public final class Head implements AutoCloseable {
     private final Path epochFile;
     private final FileSystemFacade fs;
     private volatile CommitLog commitLog;
+    /** Told of each committed batch's time range once its samples are readable; null when nobody listens. */
+    private volatile dev.vigil.tsdb.ChangeListener committedListener;
 
     private final Object seriesLock = new Object();
     /**
@@ -135,6 +137,15 @@ public final class Head implements AutoCloseable {
 
     public void setCommitLog(CommitLog log) {
         this.commitLog = log;
+    }
+
+    /** Sets who is told of each committed batch's [minT, maxT], after its samples are visible. */
+    public void setCommittedListener(dev.vigil.tsdb.ChangeListener listener) {
+        this.committedListener = listener;
+    }
+
+    dev.vigil.tsdb.ChangeListener committedListener() {
+        return committedListener;
     }
 
     CommitLog commitLog() {

@@ -129,7 +129,11 @@ public final class HeadAppender implements Appender {
                     if (t > maxT) maxT = t;
                 }
             }
-            if (committed > 0) head.updateTimeBounds(minT, maxT);
+            if (committed > 0) {
+                head.updateTimeBounds(minT, maxT);
+                dev.vigil.tsdb.ChangeListener l = head.committedListener();
+                if (l != null) l.dataChanged(minT, maxT);
+            }
             head.samplesAppended.add(committed);
             return committed;
         } finally {

@@ -12,10 +12,11 @@ options { caseInsensitive = true; }
 query : expr EOF ;
 
 expr
-    : expr LEFT_BRACKET duration RIGHT_BRACKET                              # matrixSelector
-    | expr LEFT_BRACKET duration COLON duration? RIGHT_BRACKET              # subquery
-    | expr OFFSET SUB? duration                                             # offsetModifier
+    : expr LEFT_BRACKET durationExpr RIGHT_BRACKET                          # matrixSelector
+    | expr LEFT_BRACKET durationExpr COLON durationExpr? RIGHT_BRACKET      # subquery
+    | expr OFFSET offsetValue                                               # offsetModifier
     | expr AT atTime                                                        # atModifier
+    | expr (ANCHORED | SMOOTHED)                                            # extensionModifier
     | <assoc=right> expr op=POW binModifier expr                            # binary
     | op=(ADD | SUB) expr                                                   # unary
     | expr op=(MUL | DIV | MOD | ATAN2) binModifier expr                    # binary
@@ -25,6 +26,7 @@ expr
     | expr op=OR binModifier expr                                           # binary
     | aggregateOp (groupingModifier functionArgs | functionArgs groupingModifier?) # aggregation
     | IDENTIFIER functionArgs                                               # call
+    | (START | END) LEFT_PAREN RIGHT_PAREN                                  # startOrEnd
     | LEFT_PAREN expr RIGHT_PAREN                                           # paren
     | vectorSelector                                                        # selector
     | (NUMBER | DURATION | INF | NAN)                                       # number
@@ -33,7 +35,11 @@ expr
 
 binModifier
     : BOOL? (onOrIgnoring = (ON | IGNORING) groupingLabels (group = (GROUP_LEFT | GROUP_RIGHT) groupingLabels?)?)?
+      fillModifier*
     ;
+
+// Prometheus 3.x experimental fill modifiers: the value of a missing sample on one side (or both).
+fillModifier : kind = (FILL | FILL_LEFT | FILL_RIGHT) LEFT_PAREN (ADD | SUB)? (NUMBER | INF | NAN) RIGHT_PAREN ;
 
 groupingModifier : (BY | WITHOUT) groupingLabels ;
 
@@ -59,6 +65,27 @@ matchOp : EQL | NEQ | EQL_REGEX | NEQ_REGEX ;
 
 duration : DURATION | NUMBER ;
 
+// Prometheus 3.x duration expressions (promql-duration-expr): arithmetic over numbers (seconds) and durations, with
+// step(), range(), min_of() and max_of(). After offset only a literal, a call or a parenthesised expression binds,
+// so that "x offset 1m + 2" stays an addition.
+offsetValue
+    : (ADD | SUB)? (NUMBER | DURATION)
+    | (ADD | SUB)? durationCall
+    | (ADD | SUB)? LEFT_PAREN durationExpr RIGHT_PAREN
+    ;
+
+durationCall : IDENTIFIER LEFT_PAREN (durationExpr (COMMA durationExpr)*)? RIGHT_PAREN ;
+
+durationExpr
+    : LEFT_PAREN durationExpr RIGHT_PAREN                                   # durationParen
+    | <assoc=right> durationExpr op=POW durationExpr                        # durationBinary
+    | op=(ADD | SUB) durationExpr                                           # durationUnary
+    | durationExpr op=(MUL | DIV | MOD) durationExpr                        # durationBinary
+    | durationExpr op=(ADD | SUB) durationExpr                              # durationBinary
+    | durationCall                                                          # durationFunction
+    | (NUMBER | DURATION)                                                   # durationLiteral
+    ;
+
 atTime
     : (ADD | SUB)? (NUMBER | DURATION | INF | NAN)
     | (START | END) LEFT_PAREN RIGHT_PAREN
@@ -71,13 +98,13 @@ aggregateOp
 
 // Keywords that Prometheus also accepts as a metric name (metric_identifier in generated_parser.y).
 metricName
-    : IDENTIFIER | METRIC_IDENTIFIER | aggregateOp | BY | WITHOUT | OFFSET | START | END
+    : IDENTIFIER | METRIC_IDENTIFIER | aggregateOp | BY | WITHOUT | OFFSET | START | END | ANCHORED | SMOOTHED | FILL | FILL_LEFT | FILL_RIGHT
     ;
 
 // Inside braces and grouping clauses Prometheus lexes every word as a label name.
 labelName
     : IDENTIFIER | aggregateOp | AND | OR | UNLESS | ATAN2 | OFFSET | BY | WITHOUT | ON | IGNORING | GROUP_LEFT
-    | GROUP_RIGHT | BOOL | START | END | INF | NAN
+    | GROUP_RIGHT | BOOL | START | END | INF | NAN | ANCHORED | SMOOTHED | FILL | FILL_LEFT | FILL_RIGHT
     ;
 
 // Keywords are matched case-insensitively, as Prometheus lower-cases a word before its keyword lookup.
@@ -100,6 +127,11 @@ QUANTILE : 'quantile' ;
 LIMITK : 'limitk' ;
 LIMIT_RATIO : 'limit_ratio' ;
 OFFSET : 'offset' ;
+ANCHORED : 'anchored' ;
+FILL : 'fill' ;
+FILL_LEFT : 'fill_left' ;
+FILL_RIGHT : 'fill_right' ;
+SMOOTHED : 'smoothed' ;
 BY : 'by' ;
 WITHOUT : 'without' ;
 ON : 'on' ;

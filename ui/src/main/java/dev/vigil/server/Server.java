@@ -1,0 +1,254 @@
+package dev.vigil.server;
+
+import dev.vigil.ingest.config.ConfigException;
+import dev.vigil.ingest.config.ConfigParser;
+import dev.vigil.ingest.config.PrometheusConfig;
+import dev.vigil.ingest.remote.RemoteWriteHandler;
+import dev.vigil.ingest.scrape.ScrapeManager;
+import dev.vigil.ingest.remote.TextImportHandler;
+import dev.vigil.server.api.Api;
+import dev.vigil.server.api.Federation;
+import dev.vigil.server.api.MetadataStore;
+import dev.vigil.server.api.QueryApi;
+import dev.vigil.server.api.RemoteRead;
+import dev.vigil.tsdb.Appender;
+import dev.vigil.tsdb.Labels;
+import dev.vigil.tsdb.Storage;
+import dev.vigil.tsdb.Tsdb;
+import dev.vigil.tsdb.TsdbOptions;
+import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A running Vigil: storage, scraping, self-monitoring, the HTTP API and the push and read protocols. */
+final class Server implements AutoCloseable {
+    private static final long SELF_INTERVAL_MS = 15_000;
+    private static final System.Logger LOG = System.getLogger(Server.class.getName());
+
+    /** The configuration used when no --config.file is given. */
+    static final String DEFAULT_CONFIG = """
+            # Vigil's embedded default: scrape Vigil itself, and a node_exporter on this machine if one answers.
+            global:
+              scrape_interval: 15s
+              evaluation_interval: 15s
+            scrape_configs:
+              - job_name: vigil
+                static_configs:
+                  - targets: ['localhost:9090']
+              - job_name: node
+                static_configs:
+                  - targets: ['localhost:9100']
+            """;
+
+    final Storage storage;
+    final Javalin http;
+    /** The scrape loops of the configuration in force. */
+    final ScrapeManager scrapes;
+    final Flags flags;
+    final MetadataStore metadata = new MetadataStore();
+    final QueryApi queryApi;
+    /** Whether the listener speaks TLS (--web.config.file tls_server_config). */
+    final boolean tls;
+    private final ScheduledExecutorService timer;
+    private final long[] selfRefs = new long[48];
+    private final AtomicReference<String> configYaml = new AtomicReference<>();
+    private volatile boolean lastReloadOk = true;
+    private volatile long lastReloadMs = System.currentTimeMillis();
+    private final Runnable onQuit;
+
+    // False in tests that keep self-monitoring out of their data: the embedded default config, which
+    // scrapes Vigil itself, is then not scraped (a --config.file still is).
+    private final boolean scrapeDefaultConfig;
+
+    private Server(Flags flags, Storage storage, Runnable onQuit, boolean scrapeDefaultConfig) {
+        this.flags = flags;
+        this.scrapeDefaultConfig = scrapeDefaultConfig;
+        this.storage = storage;
+        this.onQuit = onQuit;
+        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("vigil-self-monitor").factory());
+        this.scrapes = new ScrapeManager(storage, System::currentTimeMillis);
+        try {
+            loadConfig();
+        } catch (RuntimeException e) {
+            scrapes.close();
+            throw e;
+        }
+        long start = System.currentTimeMillis();
+        String prefix = flags.routePrefix();
+        RemoteWriteHandler rw = new RemoteWriteHandler(storage, metadata::put);
+        TextImportHandler importer = new TextImportHandler(storage, System::currentTimeMillis);
+        Api api = new Api(new Api.Deps(storage, configYaml::get, flags.forApi(), start, flags.storagePath(),
+                flags.get("storage.tsdb.retention.time") + (flags.retentionBytes() > 0 ? " or " + flags.get("storage.tsdb.retention.size") : ""),
+                flags.bool("web.enable-remote-write-receiver"), flags.bool("web.enable-admin-api"), rw, importer, metadata,
+                () -> new Api.RuntimeState(lastReloadOk, lastReloadMs)));
+        QueryApi queryApi = new QueryApi(storage, dev.vigil.query.eval.EngineOptions.defaults()
+                .withLookbackDelta(flags.lookbackDeltaMs()).withMaxSamples(flags.queryMaxSamples()).withTimeout(flags.queryTimeoutMs()),
+                Integer.parseInt(flags.get("query.max-concurrency")), System::currentTimeMillis);
+        this.queryApi = queryApi;
+        RemoteRead remoteRead = new RemoteRead(storage, () -> Labels.EMPTY);
+        Federation federation = new Federation(storage, () -> Labels.EMPTY, flags.lookbackDeltaMs(), System::currentTimeMillis);
+        WebConfig web = flags.get("web.config.file").isEmpty() ? WebConfig.NONE : WebConfig.load(Path.of(flags.get("web.config.file")));
+        this.tls = web.tls();
+        this.http = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.http.maxRequestSize = 64L << 20;
+            web.apply(cfg, flags.listenHost(), flags.listenPort());
+            // Go's http.NotFound text, which clients such as Grafana's alerting probe recognise
+            cfg.routes.error(404, ctx -> {
+                if (ctx.result() == null || ctx.result().isEmpty() || ctx.result().startsWith("Endpoint ")) {
+                    ctx.contentType("text/plain; charset=utf-8").result("404 page not found\n");
+                }
+            });
+            api.register(cfg.routes, prefix);
+            queryApi.register(cfg.routes, prefix);
+            cfg.routes.post(prefix + "/api/v1/read", remoteRead::handle);
+            cfg.routes.get(prefix + "/federate", federation::handle);
+            cfg.routes.get(prefix + "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(Main.exposition(storage.stats()) + Main.exposition(scrapeMetrics())));
+            for (HandlerType t : new HandlerType[] {HandlerType.GET, HandlerType.HEAD}) {
+                cfg.routes.addHttpHandler(t, prefix + "/-/healthy", ctx -> ctx.result("Vigil Server is Healthy.\n"));
+                cfg.routes.addHttpHandler(t, prefix + "/-/ready", ctx -> ctx.result("Vigil Server is Ready.\n"));
+                cfg.routes.addHttpHandler(t, prefix + "/health", ctx -> ctx.result("Vigil Server is Healthy.\n"));
+            }
+            for (HandlerType t : new HandlerType[] {HandlerType.POST, HandlerType.PUT}) {
+                cfg.routes.addHttpHandler(t, prefix + "/-/reload", ctx -> {
+                    if (!flags.bool("web.enable-lifecycle")) {
+                        ctx.status(403).result("Lifecycle API is not enabled.\n");
+                        return;
+                    }
+                    String err = loadConfig();
+                    if (err != null) ctx.status(500).result("failed to reload config: " + err + "\n");
+                    else ctx.status(200);
+                });
+                cfg.routes.addHttpHandler(t, prefix + "/-/quit", ctx -> {
+                    if (!flags.bool("web.enable-lifecycle")) {
+                        ctx.status(403).result("Lifecycle API is not enabled.\n");
+                        return;
+                    }
+                    ctx.result("Requesting termination... Goodbye!\n");
+                    Thread.ofPlatform().start(onQuit);
+                });
+            }
+            if (!prefix.isEmpty()) cfg.routes.get("/", ctx -> ctx.redirect(prefix + "/"));
+        });
+    }
+
+    static Server start(Flags flags) {
+        return start(flags, () -> System.exit(0), true);
+    }
+
+    /** Tests pass their own quit action and may leave self-monitoring out of their data. */
+    static Server start(Flags flags, Runnable onQuit, boolean selfMonitor) {
+        Storage storage = Tsdb.open(flags.storagePath(), TsdbOptions.defaults().withRetention(flags.retentionMs(), flags.retentionBytes()));
+        Server s;
+        try {
+            s = new Server(flags, storage, onQuit, selfMonitor);
+            if (s.tls) s.http.start(); // the TLS connector carries host and port
+            else s.http.start(flags.listenHost(), flags.listenPort());
+        } catch (RuntimeException e) {
+            storage.close();
+            throw e;
+        }
+        String host = flags.listenHost();
+        String instance = host.equals("0.0.0.0") ? "localhost:" + s.http.port() : host + ":" + s.http.port();
+        if (selfMonitor) s.timer.scheduleAtFixedRate(() -> s.recordSelf(instance), 0, SELF_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        return s;
+    }
+
+    /**
+     * Reads and validates the config file (or the embedded default) and applies it to scraping by
+     * difference; returns null on success, else why not, and then the running configuration stays.
+     *
+     * @throws IllegalArgumentException when there is no running configuration yet (start-up)
+     */
+    synchronized String loadConfig() {
+        String file = flags.get("config.file");
+        try {
+            String yaml = file.isEmpty() ? DEFAULT_CONFIG : Files.readString(Path.of(file));
+            PrometheusConfig cfg = file.isEmpty()
+                    ? ConfigParser.parse(yaml, "<embedded default config>", Path.of("").toAbsolutePath(), System::getenv)
+                    : ConfigParser.load(Path.of(file));
+            if (!file.isEmpty() || scrapeDefaultConfig) scrapes.apply(cfg);
+            configYaml.set(yaml);
+            lastReloadOk = true;
+            lastReloadMs = System.currentTimeMillis();
+            return null;
+        } catch (IOException | ConfigException e) {
+            lastReloadOk = false;
+            String why = e instanceof ConfigException ? e.getMessage() : "cannot read " + file + ": " + e.getMessage();
+            LOG.log(System.Logger.Level.ERROR, "loading the configuration failed, the running one stays: " + why);
+            if (configYaml.get() == null) throw new IllegalArgumentException(why);
+            return why;
+        }
+    }
+
+    /** Scraping and configuration metrics under Prometheus's names. */
+    Map<String, Double> scrapeMetrics() {
+        Map<String, Double> m = new java.util.LinkedHashMap<>();
+        var sm = scrapes.metrics();
+        m.put("prometheus_target_scrapes_total", (double) sm.scrapes());
+        m.put("vigil_target_scrapes_failed_total", (double) sm.failedScrapes());
+        m.put("prometheus_target_scrapes_exceeded_sample_limit_total", (double) sm.sampleLimitExceeded());
+        m.put("prometheus_target_scrapes_exceeded_body_size_limit_total", (double) sm.bodySizeLimitExceeded());
+        m.put("prometheus_target_scrapes_sample_out_of_order_total", (double) sm.rejected(dev.vigil.tsdb.AppendStatus.OUT_OF_ORDER));
+        m.put("prometheus_target_scrapes_sample_duplicate_timestamp_total", (double) sm.rejected(dev.vigil.tsdb.AppendStatus.DUPLICATE));
+        m.put("prometheus_target_scrapes_sample_out_of_bounds_total", (double) sm.rejected(dev.vigil.tsdb.AppendStatus.OUT_OF_BOUNDS));
+        m.put("vigil_target_samples_appended_total", (double) sm.samplesAppended());
+        m.put("vigil_targets_active", (double) scrapes.activeTargets().size());
+        m.put("prometheus_config_last_reload_successful", lastReloadOk ? 1.0 : 0.0);
+        m.put("prometheus_config_last_reload_success_timestamp_seconds", lastReloadMs / 1000.0);
+        return m;
+    }
+
+    int port() {
+        return http.port();
+    }
+
+    /** SIGHUP reloads the configuration, as in Prometheus. */
+    void reloadOnSighup() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                String err = loadConfig();
+                if (err == null) LOG.log(System.Logger.Level.INFO, "configuration reloaded on SIGHUP");
+            });
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot handle SIGHUP: " + e.getMessage());
+        }
+    }
+
+    /** Appends the storage's own metrics as series of job "vigil". */
+    void recordSelf(String instance) {
+        try {
+            long now = System.currentTimeMillis();
+            Map<String, Double> metrics = Main.metrics(storage.stats());
+            metrics.putAll(scrapeMetrics());
+            Appender app = storage.appender();
+            int i = 0;
+            app.append(0, Labels.of("__name__", "up", "job", "vigil", "instance", instance), now, 1);
+            for (Map.Entry<String, Double> e : metrics.entrySet()) {
+                if (i >= selfRefs.length) break;
+                long r = app.append(selfRefs[i], Labels.of("__name__", e.getKey(), "job", "vigil", "instance", instance), now, e.getValue());
+                if (r > 0) selfRefs[i] = r;
+                i++;
+            }
+            app.commit();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "self-monitoring failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        http.stop();
+        scrapes.close();
+        storage.close();
+    }
+}

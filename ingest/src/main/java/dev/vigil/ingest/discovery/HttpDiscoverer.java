@@ -109,6 +109,7 @@ public final class HttpDiscoverer implements Discoverer {
         closed = true;
         Thread t = thread;
         if (t != null) t.interrupt(); // the poll thread does no storage I/O
+        client.shutdownNow();
     }
 
     @Override

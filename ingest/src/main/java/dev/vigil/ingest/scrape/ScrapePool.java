@@ -26,6 +26,7 @@ public final class ScrapePool {
     private final long offsetSeed;
     private ScrapeConfig cfg;
     private HttpClient client;
+    private HttpClient retiredClient; // replaced by a reload, closed once no loop uses it
     private boolean reloadPending;
     private final Map<Long, ScrapeLoop> loops = new LinkedHashMap<>();
     private List<Labels> dropped = List.of();
@@ -51,7 +52,11 @@ public final class ScrapePool {
 
     /** Applies a new config for the same job; the loops are renewed on the next {@link #sync}. */
     synchronized void reload(ScrapeConfig next) {
-        if (!next.http().equals(cfg.http()) || next.scrapeTimeoutMs() != cfg.scrapeTimeoutMs()) client = httpClient(next);
+        if (!next.http().equals(cfg.http()) || next.scrapeTimeoutMs() != cfg.scrapeTimeoutMs() || !next.scheme().equals(cfg.scheme())) {
+            if (retiredClient != null) retiredClient.shutdownNow();
+            retiredClient = client;
+            client = httpClient(next);
+        }
         cfg = next;
         reloadPending = true;
     }
@@ -101,6 +106,10 @@ public final class ScrapePool {
             started.add(l);
         }
         reloadPending = false;
+        if (retiredClient != null) { // every loop now runs on the new client
+            retiredClient.shutdownNow();
+            retiredClient = null;
+        }
         long limit = cfg.limits().targetLimit();
         String forced = limit > 0 && loops.size() > limit
                 ? "target_limit exceeded (number of targets: " + loops.size() + ", limit: " + limit + ")" : null;
@@ -125,6 +134,9 @@ public final class ScrapePool {
     synchronized void stop(boolean staleness) {
         for (ScrapeLoop l : loops.values()) l.stop(staleness);
         loops.clear();
+        // The JDK client keeps a selector thread until closed.
+        client.shutdownNow();
+        if (retiredClient != null) retiredClient.shutdownNow();
     }
 
     public synchronized List<TargetStatus> activeTargets() {

@@ -57,7 +57,8 @@ final class Server implements AutoCloseable {
     /** Whether the listener speaks TLS (--web.config.file tls_server_config). */
     final boolean tls;
     private final ScheduledExecutorService timer;
-    private final long[] selfRefs = new long[48];
+    private final long[] selfRefs = new long[48]; // guarded by this
+    private String selfRefsInstance = ""; // guarded by this
     private final AtomicReference<String> configYaml = new AtomicReference<>();
     private volatile boolean lastReloadOk = true;
     private volatile long lastReloadMs = System.currentTimeMillis();
@@ -224,7 +225,12 @@ final class Server implements AutoCloseable {
     }
 
     /** Appends the storage's own metrics as series of job "vigil". */
-    void recordSelf(String instance) {
+    synchronized void recordSelf(String instance) {
+        // Cached refs belong to one instance's series; the timer and a test may both call this.
+        if (!instance.equals(selfRefsInstance)) {
+            java.util.Arrays.fill(selfRefs, 0);
+            selfRefsInstance = instance;
+        }
         try {
             long now = System.currentTimeMillis();
             Map<String, Double> metrics = Main.metrics(storage.stats());

@@ -10,6 +10,7 @@ import dev.vigil.server.api.Api;
 import dev.vigil.server.api.Federation;
 import dev.vigil.server.api.MetadataStore;
 import dev.vigil.server.api.QueryApi;
+import dev.vigil.server.api.TargetsApi;
 import dev.vigil.server.api.RemoteRead;
 import dev.vigil.tsdb.Appender;
 import dev.vigil.tsdb.Labels;
@@ -29,10 +30,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /** A running Vigil: storage, scraping, self-monitoring, the HTTP API and the push and read protocols. */
 final class Server implements AutoCloseable {
-    private static final long SELF_INTERVAL_MS = 15_000;
     private static final System.Logger LOG = System.getLogger(Server.class.getName());
 
-    /** The configuration used when no --config.file is given. */
+    /** The configuration used when no --config.file is given; %s is Vigil's own address. */
     static final String DEFAULT_CONFIG = """
             # Vigil's embedded default: scrape Vigil itself, and a node_exporter on this machine if one answers.
             global:
@@ -41,11 +41,20 @@ final class Server implements AutoCloseable {
             scrape_configs:
               - job_name: vigil
                 static_configs:
-                  - targets: ['localhost:9090']
+                  - targets: ['%s']
               - job_name: node
                 static_configs:
                   - targets: ['localhost:9100']
             """;
+
+    /** Where Vigil scrapes itself: the listen address, with a wildcard host as localhost. */
+    String selfTarget() {
+        String host = flags.listenHost();
+        if (host.equals("0.0.0.0") || host.equals("::")) host = "localhost";
+        else if (host.contains(":")) host = "[" + host + "]";
+        int port = http != null && http.jettyServer().started() ? http.port() : flags.listenPort();
+        return host + ":" + port;
+    }
 
     final Storage storage;
     final Javalin http;
@@ -56,16 +65,13 @@ final class Server implements AutoCloseable {
     final QueryApi queryApi;
     /** Whether the listener speaks TLS (--web.config.file tls_server_config). */
     final boolean tls;
-    private final ScheduledExecutorService timer;
-    private final long[] selfRefs = new long[48]; // guarded by this
-    private String selfRefsInstance = ""; // guarded by this
     private final AtomicReference<String> configYaml = new AtomicReference<>();
     private volatile boolean lastReloadOk = true;
     private volatile long lastReloadMs = System.currentTimeMillis();
     private final Runnable onQuit;
 
-    // False in tests that keep self-monitoring out of their data: the embedded default config, which
-    // scrapes Vigil itself, is then not scraped (a --config.file still is).
+    // Vigil monitors itself by scraping its own /metrics (the embedded default config). False in tests
+    // that keep that out of their data: the default config is then not scraped (a --config.file is).
     private final boolean scrapeDefaultConfig;
 
     private Server(Flags flags, Storage storage, Runnable onQuit, boolean scrapeDefaultConfig) {
@@ -73,7 +79,6 @@ final class Server implements AutoCloseable {
         this.scrapeDefaultConfig = scrapeDefaultConfig;
         this.storage = storage;
         this.onQuit = onQuit;
-        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("vigil-self-monitor").factory());
         this.scrapes = new ScrapeManager(storage, System::currentTimeMillis);
         try {
             loadConfig();
@@ -93,6 +98,8 @@ final class Server implements AutoCloseable {
                 .withLookbackDelta(flags.lookbackDeltaMs()).withMaxSamples(flags.queryMaxSamples()).withTimeout(flags.queryTimeoutMs()),
                 Integer.parseInt(flags.get("query.max-concurrency")), System::currentTimeMillis);
         this.queryApi = queryApi;
+        TargetsApi targetsApi = new TargetsApi(scrapes);
+        metadata.setLiveSource(targetsApi::metadataByFamily);
         RemoteRead remoteRead = new RemoteRead(storage, () -> Labels.EMPTY);
         Federation federation = new Federation(storage, () -> Labels.EMPTY, flags.lookbackDeltaMs(), System::currentTimeMillis);
         WebConfig web = flags.get("web.config.file").isEmpty() ? WebConfig.NONE : WebConfig.load(Path.of(flags.get("web.config.file")));
@@ -109,6 +116,7 @@ final class Server implements AutoCloseable {
             });
             api.register(cfg.routes, prefix);
             queryApi.register(cfg.routes, prefix);
+            targetsApi.register(cfg.routes, prefix);
             cfg.routes.post(prefix + "/api/v1/read", remoteRead::handle);
             cfg.routes.get(prefix + "/federate", federation::handle);
             cfg.routes.get(prefix + "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
@@ -157,9 +165,8 @@ final class Server implements AutoCloseable {
             storage.close();
             throw e;
         }
-        String host = flags.listenHost();
-        String instance = host.equals("0.0.0.0") ? "localhost:" + s.http.port() : host + ":" + s.http.port();
-        if (selfMonitor) s.timer.scheduleAtFixedRate(() -> s.recordSelf(instance), 0, SELF_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        // With an ephemeral port (tests), the default config's self target is known only now.
+        if (selfMonitor && flags.get("config.file").isEmpty() && flags.listenPort() == 0) s.loadConfig();
         return s;
     }
 
@@ -172,7 +179,7 @@ final class Server implements AutoCloseable {
     synchronized String loadConfig() {
         String file = flags.get("config.file");
         try {
-            String yaml = file.isEmpty() ? DEFAULT_CONFIG : Files.readString(Path.of(file));
+            String yaml = file.isEmpty() ? DEFAULT_CONFIG.formatted(selfTarget()) : Files.readString(Path.of(file));
             PrometheusConfig cfg = file.isEmpty()
                     ? ConfigParser.parse(yaml, "<embedded default config>", Path.of("").toAbsolutePath(), System::getenv)
                     : ConfigParser.load(Path.of(file));
@@ -224,35 +231,8 @@ final class Server implements AutoCloseable {
         }
     }
 
-    /** Appends the storage's own metrics as series of job "vigil". */
-    synchronized void recordSelf(String instance) {
-        // Cached refs belong to one instance's series; the timer and a test may both call this.
-        if (!instance.equals(selfRefsInstance)) {
-            java.util.Arrays.fill(selfRefs, 0);
-            selfRefsInstance = instance;
-        }
-        try {
-            long now = System.currentTimeMillis();
-            Map<String, Double> metrics = Main.metrics(storage.stats());
-            metrics.putAll(scrapeMetrics());
-            Appender app = storage.appender();
-            int i = 0;
-            app.append(0, Labels.of("__name__", "up", "job", "vigil", "instance", instance), now, 1);
-            for (Map.Entry<String, Double> e : metrics.entrySet()) {
-                if (i >= selfRefs.length) break;
-                long r = app.append(selfRefs[i], Labels.of("__name__", e.getKey(), "job", "vigil", "instance", instance), now, e.getValue());
-                if (r > 0) selfRefs[i] = r;
-                i++;
-            }
-            app.commit();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "self-monitoring failed: " + e.getMessage());
-        }
-    }
-
     @Override
     public void close() {
-        timer.shutdownNow();
         http.stop();
         scrapes.close();
         storage.close();

@@ -25,15 +25,23 @@ class ServerTest {
             HttpResponse<String> health = c.send(HttpRequest.newBuilder(URI.create(base + "/-/healthy")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, health.statusCode());
-            s.recordSelf("test:1");
             HttpResponse<String> metrics = c.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, metrics.statusCode());
             assertTrue(metrics.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
-            // self-monitoring wrote up + the storage metrics as series, and counted them
             assertTrue(metrics.body().contains("prometheus_tsdb_head_series "), metrics.body());
+            // the embedded default config scrapes Vigil's own /metrics (first scrape within one 15s interval)
+            long deadline = System.nanoTime() + 40_000_000_000L;
+            String up = "";
+            while (System.nanoTime() < deadline) {
+                up = c.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/query?query=up%7Bjob%3D%22vigil%22%7D")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                if (up.contains("\"value\"")) break;
+                Thread.sleep(500);
+            }
+            assertTrue(up.contains("\"instance\":\"127.0.0.1:" + s.http.port() + "\",\"job\":\"vigil\"},\"value\":[") && up.contains(",\"1\"]"), up);
             long series = s.storage.stats().headSeries();
-            assertTrue(series > 10, "self-monitoring series in the head: " + series);
+            assertTrue(series > 10, "self-scraped series in the head: " + series);
             assertTrue(metrics.body().contains("vigil_tsdb_rejected_samples_total{reason=\"out_of_order\"} 0"), metrics.body());
         }
     }

@@ -100,6 +100,11 @@ public final class ScrapeManager implements AutoCloseable {
     }
 
     /** Every active target, by job in config order. */
+    /** The job names (scrape pools) of the running configuration, in configuration order. */
+    public synchronized List<String> jobNames() {
+        return new ArrayList<>(jobs.keySet());
+    }
+
     public synchronized List<TargetStatus> activeTargets() {
         List<TargetStatus> out = new ArrayList<>();
         for (Job j : jobs.values()) out.addAll(j.pool().activeTargets());

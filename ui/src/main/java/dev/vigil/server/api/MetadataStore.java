@@ -19,6 +19,12 @@ public final class MetadataStore {
     public record Entry(String type, String help, String unit) {}
 
     private final Map<String, Set<Entry>> byFamily = new ConcurrentHashMap<>();
+    /** Live metadata of the scrape targets, merged in at read time (gone targets take theirs along). */
+    private volatile java.util.function.Supplier<Map<String, Set<Entry>>> live = Map::of;
+
+    public void setLiveSource(java.util.function.Supplier<Map<String, Set<Entry>>> source) {
+        this.live = source;
+    }
 
     public void put(String family, String type, String help, String unit) {
         Set<Entry> set = byFamily.computeIfAbsent(family, k -> java.util.Collections.synchronizedSet(new LinkedHashSet<>()));
@@ -28,10 +34,14 @@ public final class MetadataStore {
     /** Families in name order with their entries, filtered by {@code metric} when non-empty. */
     public Map<String, List<Entry>> snapshot(String metric) {
         Map<String, List<Entry>> out = new TreeMap<>();
+        live.get().forEach((family, entries) -> {
+            if (metric == null || metric.isEmpty() || metric.equals(family)) out.put(family, new ArrayList<>(entries));
+        });
         byFamily.forEach((family, entries) -> {
             if (metric == null || metric.isEmpty() || metric.equals(family)) {
                 synchronized (entries) {
-                    out.put(family, new ArrayList<>(entries));
+                    List<Entry> l = out.computeIfAbsent(family, k -> new ArrayList<>());
+                    for (Entry e : entries) if (!l.contains(e)) l.add(e);
                 }
             }
         });

@@ -63,6 +63,8 @@ final class Server implements AutoCloseable {
     final Flags flags;
     final MetadataStore metadata = new MetadataStore();
     final QueryApi queryApi;
+    private final ProcessMetrics processMetrics = new ProcessMetrics();
+    private final RemoteWriteHandler remoteWrite;
     /** Whether the listener speaks TLS (--web.config.file tls_server_config). */
     final boolean tls;
     private final AtomicReference<String> configYaml = new AtomicReference<>();
@@ -89,6 +91,7 @@ final class Server implements AutoCloseable {
         long start = System.currentTimeMillis();
         String prefix = flags.routePrefix();
         RemoteWriteHandler rw = new RemoteWriteHandler(storage, metadata::put);
+        this.remoteWrite = rw;
         TextImportHandler importer = new TextImportHandler(storage, System::currentTimeMillis);
         Api api = new Api(new Api.Deps(storage, configYaml::get, flags.forApi(), start, flags.storagePath(),
                 flags.get("storage.tsdb.retention.time") + (flags.retentionBytes() > 0 ? " or " + flags.get("storage.tsdb.retention.size") : ""),
@@ -120,7 +123,9 @@ final class Server implements AutoCloseable {
             cfg.routes.post(prefix + "/api/v1/read", remoteRead::handle);
             cfg.routes.get(prefix + "/federate", federation::handle);
             cfg.routes.get(prefix + "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                    .result(Main.exposition(storage.stats()) + Main.exposition(scrapeMetrics())));
+                    .result(selfMetrics()));
+            cfg.requestLogger.http((ctx, ms) -> processMetrics.observe(handlerLabel(prefix, ctx.path(), ctx.status().getCode()),
+                    ctx.status().getCode(), ms.doubleValue() / 1000.0));
             for (HandlerType t : new HandlerType[] {HandlerType.GET, HandlerType.HEAD}) {
                 cfg.routes.addHttpHandler(t, prefix + "/-/healthy", ctx -> ctx.result("Vigil Server is Healthy.\n"));
                 cfg.routes.addHttpHandler(t, prefix + "/-/ready", ctx -> ctx.result("Vigil Server is Ready.\n"));
@@ -198,6 +203,29 @@ final class Server implements AutoCloseable {
     }
 
     /** Scraping and configuration metrics under Prometheus's names. */
+    /** Everything /metrics shows: storage, scraping, queries, remote write, process, JVM, HTTP. */
+    String selfMetrics() {
+        StringBuilder sb = new StringBuilder(8192);
+        sb.append(Main.exposition(storage.stats())).append(Main.exposition(scrapeMetrics()));
+        Map<String, Double> q = new java.util.LinkedHashMap<>();
+        q.put("vigil_queries_total", (double) queryApi.queries());
+        q.put("vigil_queries_failed_total", (double) queryApi.failures());
+        q.put("vigil_range_query_cache_hits_total", (double) queryApi.rangeCacheHits());
+        q.put("vigil_remote_write_samples_written_total", (double) remoteWrite.samplesWritten());
+        q.put("vigil_remote_write_requests_failed_total", (double) remoteWrite.requestsFailed());
+        sb.append(Main.exposition(q));
+        processMetrics.write(sb);
+        return sb.toString();
+    }
+
+    /** The route of a request path, for the handler label: path parameters and unknown paths folded. */
+    static String handlerLabel(String prefix, String path, int code) {
+        String p = path.startsWith(prefix) ? path.substring(prefix.length()) : path;
+        if (p.startsWith("/api/v1/label/") && p.endsWith("/values")) return "/api/v1/label/:name/values";
+        if (code == 404) return "/404";
+        return p.isEmpty() ? "/" : p;
+    }
+
     Map<String, Double> scrapeMetrics() {
         Map<String, Double> m = new java.util.LinkedHashMap<>();
         var sm = scrapes.metrics();

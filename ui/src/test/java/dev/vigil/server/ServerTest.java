@@ -30,6 +30,11 @@ class ServerTest {
             assertEquals(200, metrics.statusCode());
             assertTrue(metrics.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
             assertTrue(metrics.body().contains("prometheus_tsdb_head_series "), metrics.body());
+            for (String m : new String[] {"process_cpu_seconds_total ", "process_resident_memory_bytes ", "jvm_memory_used_bytes{area=\"heap\"} ",
+                    "prometheus_http_requests_total{code=\"200\",handler=\"/-/healthy\"} 1\n", "vigil_queries_total ",
+                    "prometheus_target_scrapes_total ", "vigil_remote_write_samples_written_total "}) {
+                assertTrue(metrics.body().contains(m), m + " in\n" + metrics.body());
+            }
             // the embedded default config scrapes Vigil's own /metrics (first scrape within one 15s interval)
             long deadline = System.nanoTime() + 40_000_000_000L;
             String up = "";

@@ -135,6 +135,16 @@ public final class QueryApi {
         }
     }
 
+    /** Queries evaluated (or attempted) so far. */
+    public long queries() {
+        return queries.sum();
+    }
+
+    /** Queries answered with an error so far. */
+    public long failures() {
+        return failed.sum();
+    }
+
     /** Range-query cache hits so far (self-monitoring, tests). */
     public long rangeCacheHits() {
         return cachingEngine.hits();

@@ -743,7 +743,7 @@ public final class Template {
             for (String f : path) {
                 if (v instanceof Map<?, ?> m) {
                     Object r = m.get(f);
-                    v = r == null && !m.containsKey(f) ? MISSING : r;
+                    v = r == null && !m.containsKey(f) ? missing(m) : r;
                 } else if (v instanceof Sample s) {
                     v = switch (f) {
                         case "Labels" -> s.labels();
@@ -785,7 +785,7 @@ public final class Template {
                         Object v = args.get(0);
                         for (int k = 1; k < args.size(); k++) {
                             Object key = args.get(k);
-                            if (v instanceof Map<?, ?> m) v = m.containsKey(key) ? m.get(key) : MISSING;
+                            if (v instanceof Map<?, ?> m) v = m.containsKey(key) ? m.get(key) : missing(m);
                             else if (v instanceof List<?> l && key instanceof Long idx) {
                                 if (idx < 0 || idx >= l.size()) {
                                     throw new IllegalArgumentException("index out of range: " + idx);
@@ -923,6 +923,17 @@ public final class Template {
             }
             return b.toString();
         }
+    }
+
+    /**
+     * What a lookup of an absent key yields. Prometheus expands alert templates with {@code missingkey=zero}, so an
+     * absent label of {@code $labels} (a Go {@code map[string]string}) is the empty string; other maps (e.g. from
+     * {@code args}) hold interface values whose zero prints as {@code <no value>}. Java erases the element type, so a
+     * map whose values are all strings stands for a label map.
+     */
+    static Object missing(Map<?, ?> m) {
+        for (Object v : m.values()) if (!(v instanceof String)) return MISSING;
+        return "";
     }
 
     /** Go's template truth: false, 0, nil and empty strings, maps and lists are false. */

@@ -57,7 +57,7 @@ public final class AlertingRule extends Rule {
         try {
             return Expander.parseAlert(name, text);
         } catch (TemplateException e) {
-            return new TemplateError("<error expanding template: " + e.getMessage() + ">");
+            return new TemplateError(Expander.parseErrorText(name, e));
         }
     }
 

@@ -72,19 +72,26 @@ public final class Expander {
         try {
             return t.execute(data, functions(tMs, data.externalUrl(), query));
         } catch (TemplateException e) {
-            return "<error expanding template: " + e.getMessage() + ">";
+            return "<error expanding template: error executing template " + t.name() + ": " + e.getMessage() + ">";
         }
+    }
+
+    /** How Prometheus shows a template that does not parse, in place of the expansion. */
+    public static String parseErrorText(String ruleName, TemplateException e) {
+        return "<error expanding template: error parsing template __alert_" + ruleName + ": " + e.getMessage() + ">";
     }
 
     /** Parses and expands in one step (parse errors expand to the error text too). */
     public static String expandAlert(String ruleName, String text, AlertData data, long tMs, QueryFunction query) {
         // Plain text is the common case for labels; skip the template machinery for it.
         if (!text.contains("{{")) return text;
+        Template t;
         try {
-            return expandAlert(parseAlert(ruleName, text), data, tMs, query);
+            t = parseAlert(ruleName, text);
         } catch (TemplateException e) {
-            return "<error expanding template: " + e.getMessage() + ">";
+            return parseErrorText(ruleName, e);
         }
+        return expandAlert(t, data, tMs, query);
     }
 
     /** The function map for one expansion at {@code tMs} (the time {@code query} evaluates at). */

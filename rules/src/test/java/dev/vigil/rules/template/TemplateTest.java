@@ -133,7 +133,7 @@ class TemplateTest {
     @Test
     void errors_expandToPrometheusStyleText() {
         String out = alert("{{ humanize \"abc\" }}", Map.of(), 1);
-        assertTrue(out.startsWith("<error expanding template: template: __alert_TestAlert:1:"), out);
+        assertTrue(out.startsWith("<error expanding template: error executing template __alert_TestAlert: template: __alert_TestAlert:1:115:"), out);
         assertTrue(out.endsWith("error calling humanize: strconv.ParseFloat: parsing \"abc\": invalid syntax>"), out);
         String q = alert("{{ first (query \"nothing\") }}", Map.of(), 1);
         assertTrue(q.contains("error calling first"), q);

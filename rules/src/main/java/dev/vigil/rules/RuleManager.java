@@ -265,6 +265,27 @@ public final class RuleManager implements AutoCloseable {
         }
     }
 
+    /**
+     * Counters for self-monitoring ({@code /metrics}), summed over the current groups.
+     *
+     * @param ruleGroups groups loaded
+     * @param rules rules loaded
+     * @param evaluationFailures rule evaluations that failed (query error, limit, append error)
+     * @param samplesRejected rule output samples the storage refused (out of order, duplicate, ...)
+     */
+    public record Stats(int ruleGroups, int rules, long evaluationFailures, long samplesRejected) {}
+
+    public Stats stats() {
+        int rules = 0;
+        long failures = 0, rejected = 0;
+        for (RuleGroup g : groups) {
+            rules += g.rules.size();
+            failures += g.evaluationFailures.get();
+            rejected += g.appendRejected.get();
+        }
+        return new Stats(groups.size(), rules, failures, rejected);
+    }
+
     /** The last error writing or reading the alert state file, or null. */
     public String lastPersistError() {
         return lastPersistError;

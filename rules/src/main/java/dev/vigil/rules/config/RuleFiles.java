@@ -249,7 +249,8 @@ public final class RuleFiles {
                 continue;
             }
             if (!seen.add(name)) {
-                c.error(nameNode, "groupname: \"" + name + "\" is repeated in the same file");
+                // promtool points at the group, not at its name
+                c.error(gn, "groupname: \"" + name + "\" is repeated in the same file");
                 continue;
             }
             long intervalMs = 0;
@@ -327,6 +328,8 @@ public final class RuleFiles {
         String record = r.containsKey("record") ? scalar(c, r.get("record").getValueNode(), "record") : null;
         String alert = r.containsKey("alert") ? scalar(c, r.get("alert").getValueNode(), "alert") : null;
         String name = record != null ? record : alert != null ? alert : "";
+        // promtool reports misplaced fields of a recording rule at the record name
+        Node recordNode = record != null ? r.get("record").getValueNode() : rn;
         int before = c.errors.size();
         for (Map.Entry<String, NodeTuple> e : r.entrySet()) {
             if (!RULE_KEYS.contains(e.getKey())) {
@@ -353,12 +356,14 @@ public final class RuleFiles {
         long forMs = 0, keepMs = 0;
         if (r.containsKey("for")) {
             Node fn = r.get("for").getValueNode();
-            if (record != null) c.ruleError(fn, group, idx, name, "invalid field 'for' in recording rule");
+            if (record != null) c.ruleError(recordNode, group, idx, name, "invalid field 'for' in recording rule");
             forMs = ruleDuration(c, fn, group, idx, name, "for");
         }
         if (r.containsKey("keep_firing_for")) {
             Node fn = r.get("keep_firing_for").getValueNode();
-            if (record != null) c.ruleError(fn, group, idx, name, "invalid field 'keep_firing_for' in recording rule");
+            if (record != null) {
+                c.ruleError(recordNode, group, idx, name, "invalid field 'keep_firing_for' in recording rule");
+            }
             keepMs = ruleDuration(c, fn, group, idx, name, "keep_firing_for");
         }
         Map<String, String> labels = r.containsKey("labels")
@@ -366,7 +371,7 @@ public final class RuleFiles {
         Map<String, String> annotations = Map.of();
         if (r.containsKey("annotations")) {
             Node an = r.get("annotations").getValueNode();
-            if (record != null) c.ruleError(an, group, idx, name, "invalid field 'annotations' in recording rule");
+            if (record != null) c.ruleError(recordNode, group, idx, name, "invalid field 'annotations' in recording rule");
             annotations = labels(c, an, group, idx, name, "annotation");
         }
         if (record != null && !record.isEmpty() && !METRIC_NAME.matcher(record).matches()) {

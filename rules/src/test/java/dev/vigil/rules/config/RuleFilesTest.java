@@ -110,15 +110,16 @@ class RuleFilesTest {
                     rules: []
                 """;
         RuleFiles.Result r = RuleFiles.parse("bad.yml", bad);
-        // the same four problems, in the same order and wording, that promtool 2.42 reports for this file
+        // the same four problems, in the order, wording and positions promtool 2.42 reports for this file (promtool
+        // gives no position for a bad template; we give the annotation's)
         assertEquals(4, r.errors().size(), r.errors().toString());
         assertEquals("bad.yml: 5:15: group \"g\", rule 1, \"job:up:sum\": could not parse expression: "
                 + "1:16: parse error: unclosed left parenthesis", r.errors().get(0));
         assertEquals("bad.yml: 10:20: group \"g\", rule 2, \"X\": annotation \"summary\": template: __alert_X:1: "
                 + "unclosed action", r.errors().get(1));
-        assertEquals("bad.yml: 13:14: group \"g\", rule 3, \"a\": invalid field 'for' in recording rule",
+        assertEquals("bad.yml: 11:17: group \"g\", rule 3, \"a\": invalid field 'for' in recording rule",
                 r.errors().get(2));
-        assertEquals("bad.yml: 14:11: groupname: \"g\" is repeated in the same file", r.errors().get(3));
+        assertEquals("bad.yml: 14:5: groupname: \"g\" is repeated in the same file", r.errors().get(3));
     }
 
     @Test

@@ -63,6 +63,14 @@ public final class AlertingRule extends Rule {
 
     private record TemplateError(String text) {}
 
+    /** Whether a label or annotation template calls {@code query}, which may read any series. */
+    boolean templatesQuery() {
+        for (Map<String, String> m : List.of(labels, annotations)) {
+            for (String v : m.values()) if (v.contains("{{") && v.contains("query")) return true;
+        }
+        return false;
+    }
+
     public long forMs() {
         return forMs;
     }

@@ -36,7 +36,9 @@ public final class RuleGroup {
     final long queryOffsetMs;
     final int limit;
     final List<Rule> rules;
-    private final List<Set<Labels>> seriesInPreviousEval = new ArrayList<>(); // group thread only
+    // per rule; written by the rule's evaluation task, read after the group joined its tasks
+    private final Set<Labels>[] seriesInPreviousEval;
+    private final int[] waves;
     private volatile long lastEvaluationMs;
     private volatile long evaluationTimeNanos;
     final AtomicLong appendRejected = new AtomicLong();
@@ -52,7 +54,11 @@ public final class RuleGroup {
         this.queryOffsetMs = queryOffsetMs;
         this.limit = config.limit();
         this.rules = List.copyOf(rules);
-        for (int i = 0; i < rules.size(); i++) seriesInPreviousEval.add(Set.of());
+        @SuppressWarnings("unchecked")
+        Set<Labels>[] prev = new Set[rules.size()];
+        java.util.Arrays.fill(prev, Set.of());
+        this.seriesInPreviousEval = prev;
+        this.waves = RuleDependencies.waves(this.rules);
     }
 
     public String name() {
@@ -103,69 +109,97 @@ public final class RuleGroup {
 
     /**
      * Evaluates every rule at {@code tMs}, appending results to {@code storage} and handing alerts to {@code sink}
-     * (may be null).
+     * (may be null). With an {@code executor}, rules of one dependency wave (see {@link RuleDependencies}) run
+     * concurrently; the results equal those of in-order evaluation because no rule of a wave reads another's output.
      */
     void evaluate(long tMs, Storage storage, QueryFunction query, AlertSink sink, long resendDelayMs,
-            String externalUrl) {
+            String externalUrl, java.util.concurrent.ExecutorService executor) {
         long start = System.nanoTime();
-        for (int i = 0; i < rules.size(); i++) {
-            Rule rule = rules.get(i);
-            long rs = System.nanoTime();
-            Rule.Output out;
-            try {
-                out = rule.eval(tMs, queryOffsetMs, query, limit);
-                rule.health = RuleHealth.OK;
-                rule.lastError = null;
-            } catch (RuntimeException e) {
-                // one failing rule never stops the group: record it and go on with the next
-                rule.health = RuleHealth.ERR;
-                rule.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
-                rule.lastEvaluationMs = tMs;
-                rule.evaluationTimeNanos = System.nanoTime() - rs;
-                evaluationFailures.incrementAndGet();
-                continue;
-            }
-            if (rule instanceof AlertingRule ar && sink != null) {
-                List<Alert> toSend = ar.alertsToSend(tMs, resendDelayMs, intervalMs);
-                if (!toSend.isEmpty()) {
-                    String url = (externalUrl == null ? "" : externalUrl) + "/graph?g0.expr="
-                            + URLEncoder.encode(ar.exprText, StandardCharsets.UTF_8) + "&g0.tab=1";
-                    List<NotifierAlert> batch = new ArrayList<>(toSend.size());
-                    for (Alert a : toSend) {
-                        batch.add(new NotifierAlert(a.labels, a.annotations, a.firedAtMs,
-                                a.resolvedAtMs != 0 ? a.resolvedAtMs : a.validUntilMs, url));
+        if (executor == null || rules.size() < 2) {
+            for (int i = 0; i < rules.size(); i++) evaluateRule(i, tMs, storage, query, sink, resendDelayMs, externalUrl);
+        } else {
+            int maxWave = 0;
+            for (int w : waves) maxWave = Math.max(maxWave, w);
+            for (int w = 0; w <= maxWave; w++) {
+                List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+                for (int i = 0; i < rules.size(); i++) {
+                    if (waves[i] != w) continue;
+                    int idx = i;
+                    running.add(executor.submit(() -> evaluateRule(idx, tMs, storage, query, sink, resendDelayMs,
+                            externalUrl)));
+                }
+                for (java.util.concurrent.Future<?> f : running) {
+                    try {
+                        f.get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        throw new IllegalStateException("rule evaluation task failed", e.getCause());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
                     }
-                    sink.send(batch);
                 }
             }
-            try {
-                Set<Labels> returned = new HashSet<>();
-                Appender app = storage.appender();
-                try {
-                    for (int k = 0; k < out.labels().length; k++) {
-                        long r = app.append(0, out.labels()[k], out.t(), out.values()[k]);
-                        if (AppendStatus.isRejected(r)) appendRejected.incrementAndGet();
-                        else returned.add(out.labels()[k]);
-                    }
-                    for (Labels gone : seriesInPreviousEval.get(i)) {
-                        if (!returned.contains(gone)) app.append(0, gone, out.t(), StaleMarker.STALE_NAN);
-                    }
-                    app.commit();
-                } catch (RuntimeException e) {
-                    app.rollback();
-                    throw e;
-                }
-                seriesInPreviousEval.set(i, returned);
-            } catch (RuntimeException e) {
-                rule.health = RuleHealth.ERR;
-                rule.lastError = "append: " + (e.getMessage() == null ? e.toString() : e.getMessage());
-                evaluationFailures.incrementAndGet();
-            }
-            rule.lastEvaluationMs = tMs;
-            rule.evaluationTimeNanos = System.nanoTime() - rs;
         }
         lastEvaluationMs = tMs;
         evaluationTimeNanos = System.nanoTime() - start;
+    }
+
+    private void evaluateRule(int i, long tMs, Storage storage, QueryFunction query, AlertSink sink,
+            long resendDelayMs, String externalUrl) {
+        Rule rule = rules.get(i);
+        long rs = System.nanoTime();
+        Rule.Output out;
+        try {
+            out = rule.eval(tMs, queryOffsetMs, query, limit);
+            rule.health = RuleHealth.OK;
+            rule.lastError = null;
+        } catch (RuntimeException e) {
+            // one failing rule never stops the group: record it and go on with the next
+            rule.health = RuleHealth.ERR;
+            rule.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
+            rule.lastEvaluationMs = tMs;
+            rule.evaluationTimeNanos = System.nanoTime() - rs;
+            evaluationFailures.incrementAndGet();
+            return;
+        }
+        if (rule instanceof AlertingRule ar && sink != null) {
+            List<Alert> toSend = ar.alertsToSend(tMs, resendDelayMs, intervalMs);
+            if (!toSend.isEmpty()) {
+                String url = (externalUrl == null ? "" : externalUrl) + "/graph?g0.expr="
+                        + URLEncoder.encode(ar.exprText, StandardCharsets.UTF_8) + "&g0.tab=1";
+                List<NotifierAlert> batch = new ArrayList<>(toSend.size());
+                for (Alert a : toSend) {
+                    batch.add(new NotifierAlert(a.labels, a.annotations, a.firedAtMs,
+                            a.resolvedAtMs != 0 ? a.resolvedAtMs : a.validUntilMs, url));
+                }
+                sink.send(batch);
+            }
+        }
+        try {
+            Set<Labels> returned = new HashSet<>();
+            Appender app = storage.appender();
+            try {
+                for (int k = 0; k < out.labels().length; k++) {
+                    long r = app.append(0, out.labels()[k], out.t(), out.values()[k]);
+                    if (AppendStatus.isRejected(r)) appendRejected.incrementAndGet();
+                    else returned.add(out.labels()[k]);
+                }
+                for (Labels gone : seriesInPreviousEval[i]) {
+                    if (!returned.contains(gone)) app.append(0, gone, out.t(), StaleMarker.STALE_NAN);
+                }
+                app.commit();
+            } catch (RuntimeException e) {
+                app.rollback();
+                throw e;
+            }
+            seriesInPreviousEval[i] = returned;
+        } catch (RuntimeException e) {
+            rule.health = RuleHealth.ERR;
+            rule.lastError = "append: " + (e.getMessage() == null ? e.toString() : e.getMessage());
+            evaluationFailures.incrementAndGet();
+        }
+        rule.lastEvaluationMs = tMs;
+        rule.evaluationTimeNanos = System.nanoTime() - rs;
     }
 
     /** Marks every series this group wrote as stale (the group was removed by a reload). */
@@ -189,7 +223,7 @@ public final class RuleGroup {
                 if (taken.contains(o) || !o.name.equals(r.name) || o.getClass() != r.getClass()
                         || !o.labels.equals(r.labels)) continue;
                 taken.add(o);
-                seriesInPreviousEval.set(i, old.seriesInPreviousEval.get(j));
+                seriesInPreviousEval[i] = old.seriesInPreviousEval[j];
                 r.health = o.health;
                 r.lastError = o.lastError;
                 r.lastEvaluationMs = o.lastEvaluationMs;

@@ -59,16 +59,31 @@ public final class RuleManager implements AutoCloseable {
      * @param clock epoch millis, for scheduling
      */
     public record Options(Storage storage, Engine engine, Path dataDir, AlertSink sink, long resendDelayMs,
-                          LongSupplier clock) {
+                          LongSupplier clock, int ruleConcurrency) {
         public Options {
             Objects.requireNonNull(storage, "storage");
             Objects.requireNonNull(engine, "engine");
             if (clock == null) clock = System::currentTimeMillis;
             if (resendDelayMs <= 0) resendDelayMs = 60_000;
+            if (ruleConcurrency <= 0) ruleConcurrency = 1;
         }
 
+        public Options(Storage storage, Engine engine, Path dataDir, AlertSink sink, long resendDelayMs,
+                LongSupplier clock) {
+            this(storage, engine, dataDir, sink, resendDelayMs, clock, 1);
+        }
+
+        /** Defaults: resend delay 1m, wall clock, rules of a group evaluated one at a time. */
         public static Options of(Storage storage, Engine engine, Path dataDir, AlertSink sink) {
-            return new Options(storage, engine, dataDir, sink, 60_000, System::currentTimeMillis);
+            return new Options(storage, engine, dataDir, sink, 60_000, System::currentTimeMillis, 1);
+        }
+
+        /**
+         * Evaluate up to {@code n} independent rules of a group at once (Prometheus 3's concurrent-rule-eval);
+         * results equal in-order evaluation. Needs a thread-safe storage.
+         */
+        public Options withRuleConcurrency(int n) {
+            return new Options(storage, engine, dataDir, sink, resendDelayMs, clock, n);
         }
     }
 
@@ -97,8 +112,13 @@ public final class RuleManager implements AutoCloseable {
     private boolean restoredOnce;
     private volatile String lastPersistError;
 
+    private final java.util.concurrent.ExecutorService ruleExecutor;
+
     public RuleManager(Options options) {
         this.options = options;
+        this.ruleExecutor = options.ruleConcurrency() <= 1 ? null
+                : java.util.concurrent.Executors.newFixedThreadPool(options.ruleConcurrency(),
+                        Thread.ofPlatform().name("rule-eval-", 0).daemon().factory());
         this.stateStore = options.dataDir() == null ? null : new AlertStateStore(options.dataDir());
     }
 
@@ -222,9 +242,12 @@ public final class RuleManager implements AutoCloseable {
         persist();
     }
 
+    /** Stops evaluation and releases the rule evaluation threads. */
     @Override
     public void close() {
         stop();
+        // shutdown, not shutdownNow: interrupting an append could close the WAL's file channel
+        if (ruleExecutor != null) ruleExecutor.shutdown();
     }
 
     /** Evaluates every group once at {@code tMs}, in order, on the caller's thread (tests and rule unit tests). */
@@ -235,7 +258,8 @@ public final class RuleManager implements AutoCloseable {
     /** Evaluates one group at {@code tMs} and persists alert state. */
     void evaluateGroup(RuleGroup g, long tMs) {
         Settings s = settings;
-        g.evaluate(tMs, options.storage(), this::query, options.sink(), options.resendDelayMs(), s.externalUrl());
+        g.evaluate(tMs, options.storage(), this::query, options.sink(), options.resendDelayMs(), s.externalUrl(),
+                ruleExecutor);
         boolean hasAlerting = g.rules.stream().anyMatch(r -> r instanceof AlertingRule);
         if (hasAlerting) persist();
     }

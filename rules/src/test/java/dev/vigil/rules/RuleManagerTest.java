@@ -332,6 +332,40 @@ class RuleManagerTest {
     }
 
     @Test
+    void reload_removedGroupsSeriesGoStale_unchangedGroupsKeepRunning() throws Exception {
+        Files.writeString(dir.resolve("rules.yml"), """
+                groups:
+                  - name: keep
+                    rules:
+                      - record: kept
+                        expr: vector(1)
+                  - name: drop
+                    rules:
+                      - record: dropped
+                        expr: vector(2)
+                """);
+        RuleManager.Settings settings = RuleManager.Settings.defaults();
+        // the clock is the reload time: after the last evaluation, as in a running server
+        RuleManager m = new RuleManager(new RuleManager.Options(storage, engine, null, null, M, () -> 2 * M));
+        m.load(List.of("rules.yml"), dir, settings);
+        m.evaluateAll(M);
+        assertEquals(1, query("dropped", 2 * M + 1000).size());
+        RuleGroup kept = m.groupList().get(0);
+        Files.writeString(dir.resolve("rules.yml"), """
+                groups:
+                  - name: keep
+                    rules:
+                      - record: kept
+                        expr: vector(1)
+                """);
+        m.load(List.of("rules.yml"), dir, settings);
+        assertEquals(1, m.groupList().size());
+        assertTrue(kept == m.groupList().get(0), "an unchanged group keeps running as it is");
+        assertEquals(0, query("dropped", 2 * M + 1000).size(), "stale from the reload on");
+        assertEquals(1, query("kept", 2 * M + 1000).size());
+    }
+
+    @Test
     void groupSchedule_alignedWithStablePerGroupOffset() throws Exception {
         RuleManager m = manager("groups:\n  - name: g\n    rules:\n      - record: r\n        expr: vector(1)\n", null);
         RuleGroup g = m.groupList().get(0);

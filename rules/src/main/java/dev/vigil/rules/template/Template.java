@@ -63,8 +63,12 @@ public final class Template {
      */
     public static Template parse(String name, String text, Set<String> functions) throws TemplateException {
         Parser p = new Parser(name, text, functions);
-        List<Node> nodes = p.list(true);
-        return new Template(name, text, nodes);
+        try {
+            return new Template(name, text, p.list(true));
+        } catch (RuntimeException e) {
+            // a lexer corner case we did not foresee must read as a template error, not abort a rule load
+            throw TemplateException.of("template: " + name + ": " + e);
+        }
     }
 
     /** Runs the template with {@code data} as dot and {@code $}. */
@@ -76,6 +80,9 @@ public final class Template {
             ex.walk(root, data, out);
         } catch (LoopControl lc) {
             throw TemplateException.of("template: " + name + ": " + lc.word + " outside range");
+        } catch (RuntimeException e) {
+            // never let an unforeseen case escape into the rule evaluation as anything but a template error
+            throw TemplateException.of("template: " + name + ": executing \"" + name + "\": " + e);
         }
         return out.toString();
     }
@@ -431,17 +438,17 @@ public final class Template {
                     case 'b' -> b.append('\b');
                     case 'f' -> b.append('\f');
                     case 'v' -> b.append('\u000b');
-                    case 'x' -> {
-                        b.append((char) Integer.parseInt(s.substring(k + 1, k + 3), 16));
-                        k += 2;
-                    }
-                    case 'u' -> {
-                        b.appendCodePoint(Integer.parseInt(s.substring(k + 1, k + 5), 16));
-                        k += 4;
-                    }
-                    case 'U' -> {
-                        b.appendCodePoint(Integer.parseInt(s.substring(k + 1, k + 9), 16));
-                        k += 8;
+                    case 'x', 'u', 'U' -> {
+                        int n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+                        String hex = k + 1 + n <= end - 1 ? s.substring(k + 1, k + 1 + n) : "";
+                        if (!hex.matches("[0-9a-fA-F]{" + n + "}")) {
+                            throw err(pos, "invalid syntax: " + s.substring(pos, end));
+                        }
+                        int cp = Integer.parseInt(hex, 16);
+                        if (!Character.isValidCodePoint(cp)) throw err(pos, "invalid syntax: " + s.substring(pos, end));
+                        if (e == 'x') b.append((char) cp);
+                        else b.appendCodePoint(cp);
+                        k += n;
                     }
                     default -> throw err(pos, "invalid syntax: " + s.substring(pos, end));
                 }

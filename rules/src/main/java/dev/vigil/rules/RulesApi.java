@@ -104,8 +104,11 @@ public final class RulesApi {
             out.append(",\"duration\":").append(jsonSeconds(r.durationMs()));
             out.append(",\"keepFiringFor\":").append(jsonSeconds(r.keepFiringForMs()));
         }
-        out.append(",\"labels\":");
-        Json.stringMap(out, r.labels());
+        // Prometheus: always present for alerting rules, omitted when empty for recording rules
+        if (r.type().equals("alerting") || !r.labels().isEmpty()) {
+            out.append(",\"labels\":");
+            Json.stringMap(out, r.labels());
+        }
         if (r.type().equals("alerting")) {
             out.append(",\"annotations\":");
             Json.stringMap(out, r.annotations());

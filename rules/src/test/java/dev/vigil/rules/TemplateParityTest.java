@@ -27,6 +27,7 @@ class TemplateParityTest {
                         expr: vector(1)
                         annotations:
                           a: '{{ humanize "abc" }}'
+                          b: '{{ $labels.x.y }}'
                           c: '{{ first (query "vector(1) == 2") }}'
                           d: '{{ printf "%d %s %5.1f|%-4s|%x" 3 "s" 2.25 "ab" 255 }}'
                           e: '{{ index $labels "nope" }}|{{ .Labels.nope }}|{{ $value }}|{{ 1e6 }}|{{ 0.00001 }}|{{ 123456789.0 }}'
@@ -42,6 +43,8 @@ class TemplateParityTest {
         assertEquals("<error expanding template: error executing template __alert_T: template: __alert_T:1:115: "
                 + "executing \"__alert_T\" at <humanize \"abc\">: error calling humanize: strconv.ParseFloat: parsing "
                 + "\"abc\": invalid syntax>", got.get("a"));
+        assertEquals("<error expanding template: error executing template __alert_T: template: __alert_T:1:122: "
+                + "executing \"__alert_T\" at <$labels.x.y>: can't evaluate field y in type string>", got.get("b"));
         assertEquals("<error expanding template: error executing template __alert_T: template: __alert_T:1:115: "
                 + "executing \"__alert_T\" at <first (query \"vector(1) == 2\")>: error calling first: first() called "
                 + "on vector with no elements>", got.get("c"));

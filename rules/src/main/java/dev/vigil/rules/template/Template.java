@@ -109,9 +109,10 @@ public final class Template {
 
     sealed interface Arg permits FieldArg, VarArg, DotArg, LitArg, IdentArg, PipeArg {}
 
-    record FieldArg(List<String> path) implements Arg {}
+    /** {@code pos}: where Go's parser places the node, the start of the field chain (used in error positions). */
+    record FieldArg(List<String> path, int pos) implements Arg {}
 
-    record VarArg(String name, List<String> path) implements Arg {}
+    record VarArg(String name, List<String> path, int pos) implements Arg {}
 
     record DotArg() implements Arg {}
 
@@ -119,7 +120,7 @@ public final class Template {
 
     record IdentArg(String name) implements Arg {}
 
-    record PipeArg(Pipe pipe, List<String> path) implements Arg {}
+    record PipeArg(Pipe pipe, List<String> path, int pos) implements Arg {}
 
     // ---------------------------------------------------------------- parser
 
@@ -530,10 +531,12 @@ public final class Template {
                             }
                             args.add(new IdentArg(t.text));
                         }
-                        case FIELD -> args.add(new FieldArg(t.path));
+                        // Go turns ".a.b" into a chain positioned at ".b", "$x.a" into one at ".a"
+                        case FIELD -> args.add(new FieldArg(t.path,
+                                t.path.size() > 1 ? t.pos + 1 + t.path.get(0).length() : t.pos));
                         case VAR -> {
                             if (!scope.contains(t.text)) throw err(t.pos, "undefined variable \"" + t.text + "\"");
-                            args.add(new VarArg(t.text, t.path));
+                            args.add(new VarArg(t.text, t.path, t.path.isEmpty() ? t.pos : t.pos + t.text.length()));
                         }
                         case DOT -> args.add(new DotArg());
                         case LIT -> args.add(new LitArg(t.value));
@@ -544,20 +547,21 @@ public final class Template {
                             }
                             at[0]++;
                             List<String> path = List.of();
+                            int ppos = t.pos;
                             if (at[0] < toks.size() && toks.get(at[0]).type == T.FIELD
                                     && adjacent(toks.get(at[0] - 1), toks.get(at[0]))) {
                                 path = toks.get(at[0]).path;
+                                ppos = toks.get(at[0]).pos;
                                 at[0]++;
                             }
-                            args.add(new PipeArg(inner, path));
+                            args.add(new PipeArg(inner, path, ppos));
                         }
                         default -> throw err(t.pos, "unexpected \"" + t.text + "\" in command");
                     }
                 }
                 if (args.isEmpty()) throw err(pos, "missing value for command");
                 int p0 = toks.get(cmdStart).pos;
-                int p1 = at[0] < toks.size() ? toks.get(at[0]).pos : toks.get(at[0] - 1).pos
-                        + toks.get(at[0] - 1).text.length();
+                int p1 = at[0] < toks.size() ? toks.get(at[0]).pos : tokEnd(toks.get(at[0] - 1));
                 cmds.add(new Cmd(args, p0, s.substring(p0, Math.min(Math.max(p1, p0), s.length())).strip()));
                 if (at[0] < toks.size() && toks.get(at[0]).type == T.PIPE) {
                     at[0]++;
@@ -566,6 +570,12 @@ public final class Template {
                 break;
             }
             return new Pipe(decl, assign, cmds, pos);
+        }
+
+        private static int tokEnd(Tok t) {
+            int end = t.pos + t.text.length();
+            if (t.type == T.VAR) for (String f : t.path) end += 1 + f.length();
+            return end;
         }
 
         private boolean adjacent(Tok rparen, Tok field) {
@@ -739,14 +749,14 @@ public final class Template {
             return switch (a) {
                 case DotArg d -> dot;
                 case LitArg l -> l.value();
-                case FieldArg f -> fields(dot, f.path(), c);
-                case VarArg v -> fields(lookupVar(v.name()), v.path(), c);
-                case PipeArg p -> fields(pipe(p.pipe(), dot), p.path(), c);
+                case FieldArg f -> fields(dot, f.path(), c, f.pos());
+                case VarArg v -> fields(lookupVar(v.name()), v.path(), c, v.pos());
+                case PipeArg p -> fields(pipe(p.pipe(), dot), p.path(), c, p.pos());
                 case IdentArg id -> call(id.name(), List.of(), c);
             };
         }
 
-        Object fields(Object v, List<String> path, Cmd c) throws TemplateException {
+        Object fields(Object v, List<String> path, Cmd c, int pos) throws TemplateException {
             for (String f : path) {
                 if (v instanceof Map<?, ?> m) {
                     Object r = m.get(f);
@@ -755,18 +765,18 @@ public final class Template {
                     v = switch (f) {
                         case "Labels" -> s.labels();
                         case "Value" -> s.value();
-                        default -> throw err(c.pos(), c.src(), "can't evaluate field " + f + " in type *template.sample");
+                        default -> throw err(pos, c.src(), "can't evaluate field " + f + " in type *template.sample");
                     };
                 } else if (v instanceof Struct st) {
                     Object r = st.field(f);
                     if (r == NO_FIELD) {
-                        throw err(c.pos(), c.src(), "can't evaluate field " + f + " in type " + st.typeName());
+                        throw err(pos, c.src(), "can't evaluate field " + f + " in type " + st.typeName());
                     }
                     v = r;
                 } else if (v == null || v == MISSING) {
-                    throw err(c.pos(), c.src(), "nil pointer evaluating interface {}." + f);
+                    throw err(pos, c.src(), "nil pointer evaluating interface {}." + f);
                 } else {
-                    throw err(c.pos(), c.src(), "can't evaluate field " + f + " in type " + GoFmt.typeName(v));
+                    throw err(pos, c.src(), "can't evaluate field " + f + " in type " + GoFmt.typeName(v));
                 }
             }
             return v;

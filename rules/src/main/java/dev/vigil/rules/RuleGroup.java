@@ -172,7 +172,12 @@ public final class RuleGroup {
                     batch.add(new NotifierAlert(a.labels, a.annotations, a.firedAtMs,
                             a.resolvedAtMs != 0 ? a.resolvedAtMs : a.validUntilMs, url));
                 }
-                sink.send(batch);
+                try {
+                    sink.send(batch);
+                } catch (RuntimeException e) {
+                    // a notifier problem (e.g. a relabel rule failing) must not cost the rule its output
+                    evaluationFailures.incrementAndGet();
+                }
             }
         }
         try {
@@ -250,7 +255,12 @@ public final class RuleGroup {
                 java.util.concurrent.locks.LockSupport.parkNanos(this, wait * 1_000_000L);
                 continue;
             }
-            evaluate.accept(evalTs);
+            try {
+                evaluate.accept(evalTs);
+            } catch (RuntimeException e) {
+                // keep the schedule alive whatever happened; rule errors are already recorded per rule
+                evaluationFailures.incrementAndGet();
+            }
             long now = clock.getAsLong();
             // skip missed iterations instead of catching up, as Prometheus does
             long missed = Math.max(0, (now - evalTs) / intervalMs - 1);

@@ -1,0 +1,260 @@
+package dev.vigil.rules.notify;
+
+import dev.vigil.rules.RulesApi;
+import dev.vigil.rules.json.Json;
+import dev.vigil.tsdb.Labels;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
+
+/**
+ * Sends alerts to Alertmanagers through their v2 API ({@code POST /api/v2/alerts}), as Prometheus's notifier does:
+ * external labels are added (an alert's own label wins), {@code alert_relabel_configs} may rewrite or drop alerts,
+ * alerts wait in a bounded queue (the oldest are dropped and counted when it is full), and a sender thread posts them
+ * in batches of at most {@link Options#maxBatchSize} to every Alertmanager in parallel.
+ *
+ * <p>A failed post is retried a few times with exponential backoff within the batch, then counted as an error per
+ * Alertmanager; nothing piles up: the rules re-send firing alerts every resend delay anyway, which is what recovers an
+ * Alertmanager that was away.
+ *
+ * <p>Thread-safe: {@link #send} may be called from any rule group thread; one sender thread owns the HTTP calls.
+ */
+public final class Notifier implements AlertSink, AutoCloseable {
+
+    /**
+     * One Alertmanager.
+     *
+     * @param url scheme, host, port and path prefix, e.g. {@code http://127.0.0.1:9093/am}; the API path is appended
+     * @param basicAuthUser null for none
+     * @param authorizationType e.g. {@code Bearer}; null for none
+     */
+    public record Target(URI url, Duration timeout, String basicAuthUser, String basicAuthPassword,
+                         String authorizationType, String authorizationCredentials) {
+        public Target {
+            Objects.requireNonNull(url, "url");
+            if (timeout == null) timeout = Duration.ofSeconds(10);
+        }
+
+        public static Target of(String url) {
+            return new Target(URI.create(url), Duration.ofSeconds(10), null, null, null, null);
+        }
+
+        URI alertsEndpoint() {
+            String base = url.toString().replaceAll("/+$", "");
+            return URI.create(base + "/api/v2/alerts");
+        }
+    }
+
+    /**
+     * @param queueCapacity alerts held while Alertmanagers are slow (Prometheus: 10000)
+     * @param maxBatchSize alerts per POST (Prometheus: 64)
+     * @param relabel applied to each alert's labels after external labels; returns null to drop; null for none
+     */
+    public record Options(List<Target> targets, Map<String, String> externalLabels, int queueCapacity,
+                          int maxBatchSize, UnaryOperator<Labels> relabel) {
+        public Options {
+            targets = List.copyOf(targets);
+            externalLabels = Map.copyOf(externalLabels);
+            if (queueCapacity <= 0) queueCapacity = 10_000;
+            if (maxBatchSize <= 0) maxBatchSize = 64;
+        }
+
+        public static Options of(List<Target> targets, Map<String, String> externalLabels) {
+            return new Options(targets, externalLabels, 10_000, 64, null);
+        }
+    }
+
+    private static final int ATTEMPTS = 3;
+    private static final long BACKOFF_MS = 200;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ArrayDeque<NotifierAlert> queue = new ArrayDeque<>(); // guarded by queue
+    private volatile Options options;
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile boolean closed;
+    private final Thread sender;
+
+    public Notifier(Options options) {
+        this.options = options;
+        this.sender = Thread.ofPlatform().name("alert-notifier").daemon().start(this::run);
+    }
+
+    /** Replaces targets, external labels and relabelling (config reload); queued alerts are kept. */
+    public void update(Options options) {
+        this.options = options;
+    }
+
+    @Override
+    public void send(List<NotifierAlert> alerts) {
+        Options o = options;
+        List<NotifierAlert> prepared = new ArrayList<>(alerts.size());
+        for (NotifierAlert a : alerts) {
+            Labels.Builder b = a.labels().toBuilder();
+            for (Map.Entry<String, String> e : o.externalLabels().entrySet()) {
+                if (!a.labels().has(e.getKey())) b.set(e.getKey(), e.getValue());
+            }
+            Labels l = b.build();
+            if (o.relabel() != null) {
+                l = o.relabel().apply(l);
+                if (l == null || l.isEmpty()) continue;
+            }
+            prepared.add(new NotifierAlert(l, a.annotations(), a.startsAtMs(), a.endsAtMs(), a.generatorUrl()));
+        }
+        synchronized (queue) {
+            // keep the newest: on overflow drop from the head, as Prometheus does
+            int overflow = queue.size() + prepared.size() - o.queueCapacity();
+            for (int i = 0; i < overflow && !queue.isEmpty(); i++) {
+                queue.pollFirst();
+                dropped.incrementAndGet();
+            }
+            int skip = Math.max(0, prepared.size() - o.queueCapacity());
+            dropped.addAndGet(skip);
+            for (int i = skip; i < prepared.size(); i++) queue.addLast(prepared.get(i));
+            queue.notifyAll();
+        }
+    }
+
+    private void run() {
+        while (!closed) {
+            List<NotifierAlert> batch = new ArrayList<>();
+            synchronized (queue) {
+                while (queue.isEmpty() && !closed) {
+                    try {
+                        queue.wait(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                int max = options.maxBatchSize();
+                while (!queue.isEmpty() && batch.size() < max) batch.add(queue.pollFirst());
+            }
+            if (batch.isEmpty()) continue;
+            post(batch);
+        }
+    }
+
+    private void post(List<NotifierAlert> batch) {
+        Options o = options;
+        if (o.targets().isEmpty()) {
+            // no Alertmanager configured: alerts are evaluated but go nowhere, like Prometheus without alerting
+            return;
+        }
+        byte[] body = json(batch).getBytes(StandardCharsets.UTF_8);
+        List<CompletableFuture<Boolean>> results = new ArrayList<>();
+        for (Target t : o.targets()) results.add(CompletableFuture.supplyAsync(() -> postTo(t, body), Thread::startVirtualThread));
+        for (CompletableFuture<Boolean> r : results) {
+            if (r.join()) sent.addAndGet(batch.size());
+            else errors.incrementAndGet();
+        }
+    }
+
+    private boolean postTo(Target t, byte[] body) {
+        HttpRequest.Builder rb = HttpRequest.newBuilder(t.alertsEndpoint()).timeout(t.timeout())
+                .header("Content-Type", "application/json").header("User-Agent", "Vigil")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (t.basicAuthUser() != null) {
+            String cred = t.basicAuthUser() + ":" + (t.basicAuthPassword() == null ? "" : t.basicAuthPassword());
+            rb.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(cred.getBytes(StandardCharsets.UTF_8)));
+        } else if (t.authorizationCredentials() != null) {
+            String type = t.authorizationType() == null ? "Bearer" : t.authorizationType();
+            rb.header("Authorization", type + " " + t.authorizationCredentials());
+        }
+        HttpRequest req = rb.build();
+        for (int attempt = 0; attempt < ATTEMPTS && !closed; attempt++) {
+            try {
+                HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+                if (resp.statusCode() / 100 == 2) return true;
+                // a 4xx will not get better by retrying
+                if (resp.statusCode() / 100 == 4) return false;
+            } catch (java.io.IOException e) {
+                // unreachable or timed out: back off and retry
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            try {
+                Thread.sleep(BACKOFF_MS << attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** The v2 API body: a JSON array of postable alerts. */
+    public static String json(List<NotifierAlert> alerts) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < alerts.size(); i++) {
+            NotifierAlert a = alerts.get(i);
+            if (i > 0) b.append(',');
+            b.append("{\"labels\":");
+            Map<String, String> lm = new TreeMap<>();
+            for (int k = 0; k < a.labels().size(); k++) lm.put(a.labels().name(k), a.labels().value(k));
+            Json.stringMap(b, lm);
+            b.append(",\"annotations\":");
+            Json.stringMap(b, new TreeMap<>(a.annotations()));
+            if (a.startsAtMs() != 0) {
+                b.append(",\"startsAt\":");
+                Json.string(b, RulesApi.rfc3339(a.startsAtMs()));
+            }
+            if (a.endsAtMs() != 0) {
+                b.append(",\"endsAt\":");
+                Json.string(b, RulesApi.rfc3339(a.endsAtMs()));
+            }
+            b.append(",\"generatorURL\":");
+            Json.string(b, a.generatorUrl());
+            b.append('}');
+        }
+        return b.append(']').toString();
+    }
+
+    /** Alerts delivered (counted once per Alertmanager that accepted them). */
+    public long sentCount() {
+        return sent.get();
+    }
+
+    /** Failed batch posts, per Alertmanager. */
+    public long errorCount() {
+        return errors.get();
+    }
+
+    /** Alerts dropped because the queue was full. */
+    public long droppedCount() {
+        return dropped.get();
+    }
+
+    public int queueLength() {
+        synchronized (queue) {
+            return queue.size();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (queue) {
+            queue.notifyAll();
+        }
+        try {
+            sender.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -10,6 +10,10 @@ import dev.vigil.server.api.Api;
 import dev.vigil.server.api.Federation;
 import dev.vigil.server.api.MetadataStore;
 import dev.vigil.server.api.QueryApi;
+import dev.vigil.query.eval.Engine;
+import dev.vigil.rules.RuleManager;
+import dev.vigil.rules.notify.Notifier;
+import java.util.List;
 import dev.vigil.server.api.TargetsApi;
 import dev.vigil.server.api.RemoteRead;
 import dev.vigil.tsdb.Appender;
@@ -63,6 +67,10 @@ final class Server implements AutoCloseable {
     final Flags flags;
     final MetadataStore metadata = new MetadataStore();
     final QueryApi queryApi;
+    final RuleManager rules;
+    final Notifier notifier;
+    /** global.external_labels of the running configuration, for remote read and federation. */
+    private volatile Labels externalLabels = Labels.EMPTY;
     private final ProcessMetrics processMetrics = new ProcessMetrics();
     private final RemoteWriteHandler remoteWrite;
     /** Whether the listener speaks TLS (--web.config.file tls_server_config). */
@@ -82,10 +90,15 @@ final class Server implements AutoCloseable {
         this.storage = storage;
         this.onQuit = onQuit;
         this.scrapes = new ScrapeManager(storage, System::currentTimeMillis);
+        this.notifier = new Notifier(Notifier.Options.of(List.of(), Map.of()));
+        this.rules = new RuleManager(RuleManager.Options.of(storage, new Engine(engineOptions(flags)), flags.storagePath(), notifier));
         try {
             loadConfig();
+            rules.start();
         } catch (RuntimeException e) {
             scrapes.close();
+            rules.close();
+            notifier.close();
             throw e;
         }
         long start = System.currentTimeMillis();
@@ -97,14 +110,13 @@ final class Server implements AutoCloseable {
                 flags.get("storage.tsdb.retention.time") + (flags.retentionBytes() > 0 ? " or " + flags.get("storage.tsdb.retention.size") : ""),
                 flags.bool("web.enable-remote-write-receiver"), flags.bool("web.enable-admin-api"), rw, importer, metadata,
                 () -> new Api.RuntimeState(lastReloadOk, lastReloadMs)));
-        QueryApi queryApi = new QueryApi(storage, dev.vigil.query.eval.EngineOptions.defaults()
-                .withLookbackDelta(flags.lookbackDeltaMs()).withMaxSamples(flags.queryMaxSamples()).withTimeout(flags.queryTimeoutMs()),
+        QueryApi queryApi = new QueryApi(storage, engineOptions(flags),
                 Integer.parseInt(flags.get("query.max-concurrency")), System::currentTimeMillis);
         this.queryApi = queryApi;
         TargetsApi targetsApi = new TargetsApi(scrapes);
         metadata.setLiveSource(targetsApi::metadataByFamily);
-        RemoteRead remoteRead = new RemoteRead(storage, () -> Labels.EMPTY);
-        Federation federation = new Federation(storage, () -> Labels.EMPTY, flags.lookbackDeltaMs(), System::currentTimeMillis);
+        RemoteRead remoteRead = new RemoteRead(storage, () -> externalLabels);
+        Federation federation = new Federation(storage, () -> externalLabels, flags.lookbackDeltaMs(), System::currentTimeMillis);
         WebConfig web = flags.get("web.config.file").isEmpty() ? WebConfig.NONE : WebConfig.load(Path.of(flags.get("web.config.file")));
         this.tls = web.tls();
         this.http = Javalin.create(cfg -> {
@@ -120,6 +132,31 @@ final class Server implements AutoCloseable {
             api.register(cfg.routes, prefix);
             queryApi.register(cfg.routes, prefix);
             targetsApi.register(cfg.routes, prefix);
+            cfg.routes.get(prefix + "/api/v1/rules", ctx -> Api.respond(ctx, () -> {
+                String type = Api.param(ctx, "type");
+                var filter = new dev.vigil.rules.RulesApi.RulesFilter(type == null || type.isEmpty() ? null : type,
+                        java.util.Set.copyOf(Api.params(ctx, "rule_name[]")), java.util.Set.copyOf(Api.params(ctx, "rule_group[]")),
+                        java.util.Set.copyOf(Api.params(ctx, "file[]")), "true".equals(Api.param(ctx, "exclude_alerts")));
+                StringBuilder sb = new StringBuilder();
+                try {
+                    rules.writeRulesJson(sb, filter);
+                } catch (IllegalArgumentException e) {
+                    throw dev.vigil.server.api.ApiError.badData(e.getMessage());
+                }
+                return new Api.Result(sb.toString());
+            }));
+            cfg.routes.get(prefix + "/api/v1/alerts", ctx -> Api.respond(ctx, () -> {
+                StringBuilder sb = new StringBuilder();
+                rules.writeAlertsJson(sb);
+                return new Api.Result(sb.toString());
+            }));
+            cfg.routes.get(prefix + "/api/v1/alertmanagers", ctx -> Api.respond(ctx, () -> {
+                dev.vigil.server.api.Json j = new dev.vigil.server.api.Json().beginObject().name("activeAlertmanagers").beginArray();
+                for (Notifier.Target t : alertmanagers) {
+                    j.beginObject().field("url", t.url().toString().replaceAll("/+$", "") + "/api/v2/alerts").endObject();
+                }
+                return new Api.Result(j.endArray().name("droppedAlertmanagers").beginArray().endArray().endObject().toString());
+            }));
             cfg.routes.post(prefix + "/api/v1/read", remoteRead::handle);
             cfg.routes.get(prefix + "/federate", federation::handle);
             cfg.routes.get(prefix + "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
@@ -188,14 +225,29 @@ final class Server implements AutoCloseable {
             PrometheusConfig cfg = file.isEmpty()
                     ? ConfigParser.parse(yaml, "<embedded default config>", Path.of("").toAbsolutePath(), System::getenv)
                     : ConfigParser.load(Path.of(file));
+            Path configDir = file.isEmpty() ? Path.of("").toAbsolutePath() : Path.of(file).toAbsolutePath().getParent();
+            Map<String, String> ext = new java.util.LinkedHashMap<>();
+            Labels extLabels = cfg.global().externalLabels();
+            for (int i = 0; i < extLabels.size(); i++) ext.put(extLabels.name(i), extLabels.value(i));
+            // rules first: a broken rule file fails the reload before anything changes
+            rules.load(cfg.ruleFiles(), configDir, new RuleManager.Settings(cfg.global().evaluationIntervalMs(),
+                    cfg.global().ruleQueryOffsetMs(), ext, flags.get("web.external-url")));
             if (!file.isEmpty() || scrapeDefaultConfig) scrapes.apply(cfg);
+            List<Notifier.Target> ams = alertmanagerTargets(cfg);
+            List<dev.vigil.ingest.relabel.RelabelConfig> alertRelabel = cfg.alerting().alertRelabelConfigs();
+            notifier.update(new Notifier.Options(ams, ext, 10_000, 64, alertRelabel.isEmpty() ? null : l -> {
+                Labels out = dev.vigil.ingest.relabel.Relabel.process(l, alertRelabel);
+                return out == null || out.isEmpty() ? null : out;
+            }));
+            alertmanagers = ams;
+            externalLabels = extLabels;
             configYaml.set(yaml);
             lastReloadOk = true;
             lastReloadMs = System.currentTimeMillis();
             return null;
-        } catch (IOException | ConfigException e) {
+        } catch (IOException | ConfigException | RuleManager.RuleLoadException e) {
             lastReloadOk = false;
-            String why = e instanceof ConfigException ? e.getMessage() : "cannot read " + file + ": " + e.getMessage();
+            String why = e instanceof IOException ? "cannot read " + file + ": " + e.getMessage() : e.getMessage();
             LOG.log(System.Logger.Level.ERROR, "loading the configuration failed, the running one stays: " + why);
             if (configYaml.get() == null) throw new IllegalArgumentException(why);
             return why;
@@ -203,6 +255,35 @@ final class Server implements AutoCloseable {
     }
 
     /** Scraping and configuration metrics under Prometheus's names. */
+    private volatile List<Notifier.Target> alertmanagers = List.of();
+
+    static dev.vigil.query.eval.EngineOptions engineOptions(Flags flags) {
+        return dev.vigil.query.eval.EngineOptions.defaults().withLookbackDelta(flags.lookbackDeltaMs())
+                .withMaxSamples(flags.queryMaxSamples()).withTimeout(flags.queryTimeoutMs());
+    }
+
+    /** Alertmanager endpoints from alerting.alertmanagers static configs (scheme, path_prefix, auth). */
+    static List<Notifier.Target> alertmanagerTargets(PrometheusConfig cfg) {
+        List<Notifier.Target> out = new java.util.ArrayList<>();
+        for (var am : cfg.alerting().alertmanagers()) {
+            var http = am.http();
+            String user = http != null && http.basicAuth() != null ? http.basicAuth().username() : null;
+            String pass = http != null && http.basicAuth() != null ? http.basicAuth().password() : null;
+            String authType = http != null && http.authorization() != null ? http.authorization().type() : null;
+            String cred = http != null && http.authorization() != null ? http.authorization().credentials() : null;
+            for (var group : am.staticConfigs()) {
+                for (Labels t : group.targets()) {
+                    String addr = t.get(dev.vigil.ingest.config.TargetGroup.ADDRESS_LABEL);
+                    if (addr.isEmpty()) continue;
+                    String prefix = am.pathPrefix() == null ? "" : am.pathPrefix();
+                    out.add(new Notifier.Target(java.net.URI.create(am.scheme() + "://" + addr + prefix),
+                            java.time.Duration.ofMillis(am.timeoutMs() > 0 ? am.timeoutMs() : 10_000), user, pass, authType, cred));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Everything /metrics shows: storage, scraping, queries, remote write, process, JVM, HTTP. */
     String selfMetrics() {
         StringBuilder sb = new StringBuilder(8192);
@@ -262,6 +343,8 @@ final class Server implements AutoCloseable {
     @Override
     public void close() {
         http.stop();
+        rules.close();
+        notifier.close();
         scrapes.close();
         storage.close();
     }

@@ -71,9 +71,6 @@ public final class Api {
         getPost(routes, p + "/format_query", this::formatQuery);
         getPost(routes, p + "/parse_query", ctx -> new Result(AstJson.of(parseQuery(ctx))));
         routes.get(p + "/metadata", ctx -> respond(ctx, () -> metadata(ctx)));
-        routes.get(p + "/rules", ctx -> respond(ctx, () -> new Result("{\"groups\":[]}")));
-        routes.get(p + "/alerts", ctx -> respond(ctx, () -> new Result("{\"alerts\":[]}")));
-        routes.get(p + "/alertmanagers", ctx -> respond(ctx, () -> new Result("{\"activeAlertmanagers\":[],\"droppedAlertmanagers\":[]}")));
         routes.get(p + "/notifications", ctx -> respond(ctx, () -> new Result("[]")));
         routes.get(p + "/status/config", ctx -> respond(ctx, () -> new Result(new Json().beginObject().field("yaml", d.configYaml().get()).endObject().toString())));
         routes.get(p + "/status/flags", ctx -> respond(ctx, this::flags));

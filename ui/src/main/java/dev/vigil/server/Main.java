@@ -11,6 +11,11 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("version"))) {
+            System.out.println("vigil, version 0.1.0 (Prometheus API " + dev.vigil.server.api.Api.PROMETHEUS_VERSION + ")");
+            System.out.println("  java:             " + Runtime.version());
+            return;
+        }
         Flags flags;
         try {
             flags = Flags.parse(args);

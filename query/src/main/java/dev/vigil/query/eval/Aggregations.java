@@ -61,11 +61,18 @@ final class Aggregations {
                     }
                 }
                 double[] buf = new double[16];
+                boolean streamed = op == AggregateOp.SUM || op == AggregateOp.COUNT || op == AggregateOp.GROUP
+                        || op == AggregateOp.MIN || op == AggregateOp.MAX;
+                double[] comp = op == AggregateOp.SUM ? new double[s.steps()] : null;
                 for (Map.Entry<Labels, List<Grid.Row>> e : groups.entrySet()) {
                     Grid.Row row = out.add(e.getKey());
                     List<Grid.Row> rows = e.getValue();
                     // grouping by a to-be-dropped __name__ keeps it until the end, then drops it (delayed removal)
                     if (e.getKey().has(Labels.METRIC_NAME)) for (Grid.Row r : rows) row.dropName |= r.dropName;
+                    if (streamed) {
+                        reduceRows(op, rows, row, comp);
+                        continue;
+                    }
                     for (int i = 0; i < s.steps(); i++) {
                         int n = 0;
                         for (Grid.Row r : rows) {
@@ -82,6 +89,67 @@ final class Aggregations {
         ev.track(out.samples());
         out.compact();
         return ev.opts.delayedNameRemoval() ? out.mergeDuplicates() : out;
+    }
+
+    /**
+     * {@link #reduce} for SUM, COUNT, GROUP, MIN and MAX, row by row over whole value columns instead of step by step
+     * across rows: the same operations in the same order per step (so the same result to the bit), but reading each
+     * row's columns sequentially. {@code comp} is scratch for SUM's Kahan compensation, one per step.
+     */
+    static void reduceRows(AggregateOp op, List<Grid.Row> rows, Grid.Row out, double[] comp) {
+        double[] acc = out.v;
+        boolean[] has = out.has;
+        int steps = acc.length;
+        if (comp != null) Arrays.fill(comp, 0);
+        for (Grid.Row r : rows) {
+            double[] v = r.v;
+            boolean[] rh = r.has;
+            switch (op) {
+                case SUM -> {
+                    for (int i = 0; i < steps; i++) {
+                        if (!rh[i]) continue;
+                        double sum = has[i] ? acc[i] : 0, t = sum + v[i];
+                        comp[i] = Functions.kahanC(sum, v[i], t, comp[i]);
+                        acc[i] = t;
+                        has[i] = true;
+                    }
+                }
+                case COUNT -> {
+                    for (int i = 0; i < steps; i++) {
+                        if (!rh[i]) continue;
+                        acc[i] = has[i] ? acc[i] + 1 : 1;
+                        has[i] = true;
+                    }
+                }
+                case GROUP -> {
+                    for (int i = 0; i < steps; i++) {
+                        if (!rh[i]) continue;
+                        acc[i] = 1;
+                        has[i] = true;
+                    }
+                }
+                case MIN -> {
+                    for (int i = 0; i < steps; i++) {
+                        if (!rh[i]) continue;
+                        if (!has[i] || acc[i] > v[i] || Double.isNaN(acc[i])) acc[i] = v[i];
+                        has[i] = true;
+                    }
+                }
+                case MAX -> {
+                    for (int i = 0; i < steps; i++) {
+                        if (!rh[i]) continue;
+                        if (!has[i] || acc[i] < v[i] || Double.isNaN(acc[i])) acc[i] = v[i];
+                        has[i] = true;
+                    }
+                }
+                default -> throw new IllegalStateException("not a streamed aggregation: " + op);
+            }
+        }
+        if (op == AggregateOp.SUM) {
+            for (int i = 0; i < steps; i++) {
+                if (has[i] && !Double.isInfinite(acc[i])) acc[i] += comp[i];
+            }
+        }
     }
 
     static double reduce(AggregateOp op, double[] v, int n, double param) {

@@ -200,13 +200,14 @@ final class Evaluator {
         SeriesSet set = querier.select(minT, maxT, SelectHints.DEFAULT, ms);
         SampleIterator it = null;
         long loaded = 0;
-        int selected = 0, maxSeries = opts.maxSeriesPerSelector();
+        int selected = 0, maxSeries = opts.maxSeriesPerSelector(), lastN = 14;
         while (set.next()) {
             checkInterrupt();
             if (maxSeries > 0 && ++selected > maxSeries) {
                 throw QueryException.tooManySeries(maxSeries, dev.vigil.query.ast.Printer.print(vs));
             }
-            RawSeries rs = new RawSeries(set.labels(), 16);
+            // series of one selector mostly hold as many samples as each other: size for the last one's
+            RawSeries rs = new RawSeries(set.labels(), lastN + 2);
             it = set.iterator(it);
             int code = it.seek(minT);
             while (code != SampleIterator.NONE) {
@@ -221,6 +222,7 @@ final class Evaluator {
                 code = it.next();
             }
             loaded += rs.n;
+            lastN = rs.n;
             track(rs.n);
             if (rs.n > 0) out.add(rs);
         }

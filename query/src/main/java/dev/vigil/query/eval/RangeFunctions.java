@@ -80,6 +80,7 @@ final class RangeFunctions {
             Grid.Row row = new Grid.Row(rs.labels, s.steps());
             row.dropName = rs.dropName;
             int lo = 0, hi = 0;
+            boolean mayReset = counterCheck && decreases(rs);
             for (int i = 0; i < s.steps(); i++) {
                 long end = arg.windowEnd(s, i), start = end - arg.rangeMs();
                 if (arg.pinned() && i > 0 && args.size() == 1) {
@@ -103,7 +104,8 @@ final class RangeFunctions {
                 switch (name) {
                     case "rate", "increase", "delta" -> {
                         if (n < 2) continue;
-                        r = extrapolatedRate(ts, vs, lo, hi, start, end, arg.rangeMs(), !name.equals("delta"),
+                        // a series that never decreases has no counter resets in any window: skip the scan
+                        r = extrapolatedRate(ts, vs, lo, hi, start, end, arg.rangeMs(), !name.equals("delta"), mayReset,
                                 name.equals("rate"));
                     }
                     case "irate", "idelta" -> {
@@ -284,11 +286,24 @@ final class RangeFunctions {
         return y1 + (y2 - y1) * (t - t1) / (double) (t2 - t1);
     }
 
+    /** Whether some sample of {@code rs} is below its predecessor (a counter reset somewhere). */
+    private static boolean decreases(RawSeries rs) {
+        double[] vs = rs.vs;
+        for (int j = 1; j < rs.n; j++) if (vs[j] < vs[j - 1]) return true;
+        return false;
+    }
+
     /** Prometheus's rate/increase/delta: the change over the window, extrapolated towards its edges. */
     static double extrapolatedRate(long[] ts, double[] vs, int lo, int hi, long rangeStart, long rangeEnd, long rangeMs,
             boolean counter, boolean rate) {
+        return extrapolatedRate(ts, vs, lo, hi, rangeStart, rangeEnd, rangeMs, counter, true, rate);
+    }
+
+    /** As above; {@code mayReset} false promises that no sample in the window is below its predecessor. */
+    static double extrapolatedRate(long[] ts, double[] vs, int lo, int hi, long rangeStart, long rangeEnd, long rangeMs,
+            boolean counter, boolean mayReset, boolean rate) {
         double result = vs[hi - 1] - vs[lo];
-        if (counter) {
+        if (counter && mayReset) {
             for (int j = lo + 1; j < hi; j++) if (vs[j] < vs[j - 1]) result += vs[j - 1];
         }
         long firstT = ts[lo], lastT = ts[hi - 1];

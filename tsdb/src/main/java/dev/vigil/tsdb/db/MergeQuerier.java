@@ -38,8 +38,14 @@ final class MergeQuerier implements Querier {
         if (overlapping.size() == 1) return overlapping.get(0).select(minT, maxT, hints, matchers);
         // merging needs every input sorted
         List<SeriesSet> sets = new ArrayList<>();
-        for (SourceQuerier s : overlapping) sets.add(s.select(minT, maxT, SelectHints.DEFAULT, matchers));
-        return new MergedSet(sets, hints.limit());
+        long[] mins = new long[overlapping.size()], maxs = new long[overlapping.size()];
+        for (int i = 0; i < overlapping.size(); i++) {
+            SourceQuerier s = overlapping.get(i);
+            sets.add(s.select(minT, maxT, SelectHints.DEFAULT, matchers));
+            mins[i] = s.sourceMinT();
+            maxs[i] = s.sourceMaxT();
+        }
+        return new MergedSet(sets, mins, maxs, hints.limit());
     }
 
     @Override
@@ -79,8 +85,13 @@ final class MergeQuerier implements Querier {
         private final int limit;
         private int returned;
         private final List<String> warnings = new ArrayList<>();
+        /** The time range each set's source serves, by set order: disjoint ranges chain instead of merging. */
+        private final long[] sourceMinT;
+        private final long[] sourceMaxT;
 
-        MergedSet(List<SeriesSet> sets, int limit) {
+        MergedSet(List<SeriesSet> sets, long[] sourceMinT, long[] sourceMaxT, int limit) {
+            this.sourceMinT = sourceMinT;
+            this.sourceMaxT = sourceMaxT;
             this.limit = limit;
             for (int i = 0; i < sets.size(); i++) {
                 SeriesSet s = sets.get(i);
@@ -115,9 +126,27 @@ final class MergeQuerier implements Querier {
             if (current.size() == 1) {
                 return current.get(0).set.iterator(reuse instanceof MergingIterator ? null : reuse);
             }
+            if (chainable()) {
+                // sources that serve disjoint ranges in order (blocks, then the head): no sample can tie or
+                // interleave, so their samples simply follow each other; reuse the caller's chain and its parts
+                ChainIterator chain = reuse instanceof ChainIterator c && c.its.length == current.size() ? c
+                        : new ChainIterator(new SampleIterator[current.size()]);
+                for (int i = 0; i < chain.its.length; i++) chain.its[i] = current.get(i).set.iterator(chain.its[i]);
+                chain.cur = 0;
+                return chain;
+            }
             SampleIterator[] its = new SampleIterator[current.size()];
             for (int i = 0; i < its.length; i++) its[i] = current.get(i).set.iterator(null);
             return new MergingIterator(its);
+        }
+
+        /** Whether the current cursors' sources (in set order) serve disjoint, ascending time ranges. */
+        private boolean chainable() {
+            for (int i = 1; i < current.size(); i++) {
+                int a = current.get(i - 1).order, b = current.get(i).order;
+                if (a >= b || sourceMaxT[a] >= sourceMinT[b]) return false;
+            }
+            return true;
         }
 
         @Override
@@ -131,6 +160,54 @@ final class MergeQuerier implements Querier {
         @Override
         public List<String> warnings() {
             return warnings;
+        }
+    }
+
+    /** The samples of iterators over disjoint, ascending time ranges, one after the other. */
+    static final class ChainIterator implements SampleIterator {
+        final SampleIterator[] its;
+        int cur;
+        private long t;
+        private double v;
+
+        ChainIterator(SampleIterator[] its) {
+            this.its = its;
+        }
+
+        @Override
+        public int next() {
+            while (cur < its.length) {
+                if (its[cur].next() != NONE) {
+                    t = its[cur].atT();
+                    v = its[cur].atV();
+                    return FLOAT;
+                }
+                cur++;
+            }
+            return NONE;
+        }
+
+        @Override
+        public int seek(long target) {
+            while (cur < its.length) {
+                if (its[cur].seek(target) != NONE) {
+                    t = its[cur].atT();
+                    v = its[cur].atV();
+                    return FLOAT;
+                }
+                cur++;
+            }
+            return NONE;
+        }
+
+        @Override
+        public long atT() {
+            return t;
+        }
+
+        @Override
+        public double atV() {
+            return v;
         }
     }
 

@@ -12,7 +12,6 @@ import dev.vigil.tsdb.index.ChunkMetas;
 import dev.vigil.tsdb.index.IndexReader;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 import org.roaringbitmap.IntIterator;
@@ -82,6 +81,16 @@ final class SourceQuerier {
         return maxT < dataMinT || minT > dataMaxT;
     }
 
+    /** The oldest sample time this source serves (inclusive). */
+    long sourceMinT() {
+        return sourceMinT;
+    }
+
+    /** The newest sample time this source serves (inclusive). */
+    long sourceMaxT() {
+        return sourceMaxT;
+    }
+
     boolean overlaps(long minT, long maxT) {
         return minT <= sourceMaxT && maxT >= sourceMinT;
     }
@@ -91,12 +100,7 @@ final class SourceQuerier {
         if (lo > hi) return SeriesSet.EMPTY;
         RoaringBitmap ordinals = resolve(matchers);
         int[] ords = ordinals.toArray();
-        if (hints.sorted() && !ordinalsSorted && ords.length > 1) {
-            Integer[] boxed = new Integer[ords.length];
-            for (int i = 0; i < ords.length; i++) boxed[i] = ords[i];
-            Arrays.sort(boxed, (a, b) -> index.labels(a).compareTo(index.labels(b)));
-            for (int i = 0; i < ords.length; i++) ords[i] = boxed[i];
-        }
+        if (hints.sorted() && !ordinalsSorted && ords.length > 1) index.sortByLabels(ords);
         return new Set(ords, lo, hi, hints.limit());
     }
 
@@ -174,7 +178,11 @@ final class SourceQuerier {
                 if (l.isEmpty()) continue; // dropped meanwhile
                 long[] del = deletions.intervals(o);
                 if (del != null && fullyDeleted(del)) continue;
-                if ((del != null || !anyChunkInside()) && !hasSampleInRange(o, del)) continue;
+                probed = false;
+                if (del != null || !anyChunkInside()) {
+                    if (!hasSampleInRange(o, del)) continue;
+                    probed = true; // the probe stands on the first sample: iterator() hands it over
+                }
                 current = o;
                 labels = l;
                 returned++;
@@ -183,7 +191,10 @@ final class SourceQuerier {
             return false;
         }
 
-        private final ChunkSeriesIterator probe = new ChunkSeriesIterator();
+        /** Decodes up to the first sample in range when no chunk proves one; swapped with the caller's iterator. */
+        private ChunkSeriesIterator probe = new ChunkSeriesIterator();
+        /** Whether {@link #probe} stands on the current series' first sample in range. */
+        private boolean probed;
 
         /** Whether some chunk lies wholly inside [lo, hi] (then the series surely has a sample there). */
         private boolean anyChunkInside() {
@@ -215,7 +226,16 @@ final class SourceQuerier {
 
         @Override
         public SampleIterator iterator(SampleIterator reuse) {
-            ChunkSeriesIterator it = reuse instanceof ChunkSeriesIterator c ? c : new ChunkSeriesIterator();
+            if (probed) {
+                // the probe has already decoded up to the first sample in range: hand it over instead of
+                // decoding that prefix again, and keep the caller's spent iterator as the next probe
+                probed = false;
+                ChunkSeriesIterator it = probe;
+                it.unread();
+                probe = reuse instanceof ChunkSeriesIterator c && c != it ? c : new ChunkSeriesIterator();
+                return it;
+            }
+            ChunkSeriesIterator it = reuse instanceof ChunkSeriesIterator c && c != probe ? c : new ChunkSeriesIterator();
             it.reset(chunks, index, current, lo, hi, deletions.intervals(current), warnings);
             return it;
         }
@@ -259,6 +279,7 @@ final class SourceQuerier {
         private double v;
         private boolean done;
         private boolean positioned; // t and v hold a sample of this series
+        private boolean pending; // the next next() returns the current sample again (see unread)
         private List<String> warnings;
 
         void reset(ChunkReader reader, IndexReader index, int ordinal, long lo, long hi, long[] deleted,
@@ -273,6 +294,12 @@ final class SourceQuerier {
             this.inner = null;
             this.done = false;
             this.positioned = false;
+            this.pending = false;
+        }
+
+        /** Makes the next {@link #next()} return the current sample again (it has been read by a probe only). */
+        void unread() {
+            if (positioned && !done) pending = true;
         }
 
         private boolean nextChunk() {
@@ -300,6 +327,10 @@ final class SourceQuerier {
 
         @Override
         public int next() {
+            if (pending) {
+                pending = false;
+                return FLOAT;
+            }
             if (done) return NONE;
             while (true) {
                 if (inner == null && !nextChunk()) return NONE;
@@ -330,6 +361,10 @@ final class SourceQuerier {
 
         @Override
         public int seek(long target) {
+            if (pending) {
+                pending = false;
+                if (t >= target) return FLOAT;
+            }
             if (done) return NONE;
             if (positioned && t >= target) return FLOAT;
             // skip whole chunks that end before the target

@@ -98,6 +98,12 @@ public final class Head implements AutoCloseable {
     }
 
     private volatile Columns cols = new Columns(1024); // replaced under seriesLock
+    /** Bumped (under seriesLock) after every series added or removed: tells whether {@link #labelOrder} is current. */
+    private volatile long seriesVersion;
+    /** The label-order rank of every ordinal at one {@link #seriesVersion} (-1: no series), built on demand. */
+    private volatile LabelOrder labelOrder;
+
+    private record LabelOrder(long version, int[] rank) {}
     private final ConcurrentHashMap<Labels, MemSeries> byLabels = new ConcurrentHashMap<>();
     final MemPostings postings = new MemPostings();
     private int nextOrdinal;                 // guarded by seriesLock
@@ -249,6 +255,49 @@ public final class Head implements AutoCloseable {
         cols = c; // volatile write publishes the series
         byLabels.put(s.labels, s);
         postings.add(s.ordinal, s.labels);
+        seriesVersion++; // only written under seriesLock
+    }
+
+    /**
+     * Sorts head ordinals by their series' labels. Head ordinals are in creation order, so this keeps the label-order
+     * rank of all series, rebuilt when series were added or removed since, and sorts primitive (rank, ordinal) keys;
+     * small selections while the rank is stale compare labels directly.
+     */
+    public void sortByLabels(int[] ordinals) {
+        if (ordinals.length < 2) return;
+        long version = seriesVersion;
+        LabelOrder order = labelOrder;
+        if (order == null || order.version != version) {
+            if (ordinals.length < 256) {
+                dev.vigil.tsdb.index.LabelSort.sort(ordinals, this::labelsOf);
+                return;
+            }
+            order = buildLabelOrder(version);
+        }
+        if (!dev.vigil.tsdb.index.LabelSort.sortByRank(ordinals, order.rank) || seriesVersion != version) {
+            // a series came or went meanwhile: its ordinal may lack a rank or carry a stale one
+            dev.vigil.tsdb.index.LabelSort.sort(ordinals, this::labelsOf);
+        }
+    }
+
+    private Labels labelsOf(int ordinal) {
+        MemSeries s = byOrdinal(ordinal);
+        return s == null ? Labels.EMPTY : s.labels;
+    }
+
+    private LabelOrder buildLabelOrder(long version) {
+        MemSeries[] arr = cols.series; // read after the version: holds every series that version counts
+        int n = 0;
+        int[] ords = new int[arr.length];
+        for (int i = 0; i < arr.length; i++) if (arr[i] != null) ords[n++] = i;
+        ords = Arrays.copyOf(ords, n);
+        dev.vigil.tsdb.index.LabelSort.sort(ords, o -> arr[o].labels);
+        int[] rank = new int[arr.length];
+        Arrays.fill(rank, -1);
+        for (int i = 0; i < n; i++) rank[ords[i]] = i;
+        LabelOrder order = new LabelOrder(version, rank);
+        labelOrder = order;
+        return order;
     }
 
     /** Called once after replay: ordinals below nextOrdinal that no series uses become free. */
@@ -496,6 +545,7 @@ public final class Head implements AutoCloseable {
                     }
                     freeOrdinals = free;
                     cols = cur;
+                    seriesVersion++;
                 }
                 seriesRemoved.add(removed);
             }

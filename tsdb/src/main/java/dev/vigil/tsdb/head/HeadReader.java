@@ -50,6 +50,11 @@ public final class HeadReader implements IndexReader, ChunkReader {
     }
 
     @Override
+    public void sortByLabels(int[] ordinals) {
+        head.sortByLabels(ordinals);
+    }
+
+    @Override
     public void chunkMetas(int ordinal, ChunkMetas out) {
         out.clear();
         MemSeries s = head.byOrdinal(ordinal);

@@ -28,4 +28,12 @@ public interface IndexReader {
 
     /** Fills {@code out} (cleared first) with the series' chunk references in time order. */
     void chunkMetas(int ordinal, ChunkMetas out);
+
+    /**
+     * Sorts {@code ordinals} in place by their series' labels. Sources whose ordinals are not in label order (the
+     * head) override this with something cheaper than comparing labels.
+     */
+    default void sortByLabels(int[] ordinals) {
+        LabelSort.sort(ordinals, this::labels);
+    }
 }

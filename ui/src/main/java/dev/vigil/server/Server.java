@@ -4,6 +4,7 @@ import dev.vigil.ingest.config.ConfigException;
 import dev.vigil.ingest.config.ConfigParser;
 import dev.vigil.ingest.config.PrometheusConfig;
 import dev.vigil.ingest.remote.RemoteWriteHandler;
+import dev.vigil.ingest.remotewrite.RemoteWriteManager;
 import dev.vigil.ingest.scrape.ScrapeManager;
 import dev.vigil.ingest.remote.TextImportHandler;
 import dev.vigil.server.api.Api;
@@ -60,6 +61,8 @@ final class Server implements AutoCloseable {
     final Javalin http;
     /** The scrape loops of the configuration in force. */
     final ScrapeManager scrapes;
+    /** The remote_write queues of the configuration in force, reading the WAL. */
+    final RemoteWriteManager remoteWrites;
     final Flags flags;
     final MetadataStore metadata = new MetadataStore();
     final QueryApi queryApi;
@@ -80,10 +83,12 @@ final class Server implements AutoCloseable {
         this.storage = storage;
         this.onQuit = onQuit;
         this.scrapes = new ScrapeManager(storage, System::currentTimeMillis);
+        this.remoteWrites = RemoteWriteManager.forStorage(storage);
         try {
             loadConfig();
         } catch (RuntimeException e) {
             scrapes.close();
+            remoteWrites.close();
             throw e;
         }
         long start = System.currentTimeMillis();
@@ -184,6 +189,7 @@ final class Server implements AutoCloseable {
                     ? ConfigParser.parse(yaml, "<embedded default config>", Path.of("").toAbsolutePath(), System::getenv)
                     : ConfigParser.load(Path.of(file));
             if (!file.isEmpty() || scrapeDefaultConfig) scrapes.apply(cfg);
+            remoteWrites.apply(cfg);
             configYaml.set(yaml);
             lastReloadOk = true;
             lastReloadMs = System.currentTimeMillis();
@@ -235,6 +241,7 @@ final class Server implements AutoCloseable {
     public void close() {
         http.stop();
         scrapes.close();
+        remoteWrites.close();
         storage.close();
     }
 }

@@ -405,7 +405,8 @@ final class RemoteQueue implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        for (Shard s : shards) s.stop();
+        Shard[] sh = shards;
+        if (sh != null) for (Shard s : sh) s.stop();
         if (reader != null) {
             reader.interrupt();
             try {

@@ -6,7 +6,6 @@ import dev.vigil.tsdb.Labels;
 import dev.vigil.tsdb.Storage;
 import dev.vigil.tsdb.db.Db;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -32,6 +31,7 @@ import java.util.function.LongFunction;
  * remote's settings keeps its place in the WAL. Thread-safe.
  */
 public final class RemoteWriteManager implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(RemoteWriteManager.class.getName());
     private final Path walDir;
     private final Path positionDir;
     private final LongFunction<Labels> resolver;
@@ -55,19 +55,21 @@ public final class RemoteWriteManager implements AutoCloseable {
         return new RemoteWriteManager(db.walDir(), db.dir().resolve("remote_write"), db::seriesLabels);
     }
 
-    /** Applies the {@code remote_write} list and external labels of {@code cfg}. */
-    public void apply(PrometheusConfig cfg) {
-        apply(cfg.remoteWrite(), cfg.global().externalLabels());
+    /** Applies the {@code remote_write} list and external labels of {@code cfg}; see {@link #apply(List, Labels)}. */
+    public List<String> apply(PrometheusConfig cfg) {
+        return apply(cfg.remoteWrite(), cfg.global().externalLabels());
     }
 
     /**
-     * Starts, keeps, restarts or stops queues so that exactly {@code configs} run.
+     * Starts, keeps, restarts or stops queues so that exactly {@code configs} run. A remote that
+     * cannot start (an unreadable credentials file, an unwritable position directory) is logged
+     * and left out, so that it does not take the others, or a config reload, down with it.
      *
-     * @throws UncheckedIOException when a queue cannot be started (its position directory)
-     * @throws IllegalArgumentException when a remote's settings cannot be used (an unreadable credentials file)
+     * @return why remotes could not start; empty when all run
      */
-    public synchronized void apply(List<RemoteWriteConfig> configs, Labels externalLabels) {
+    public synchronized List<String> apply(List<RemoteWriteConfig> configs, Labels externalLabels) {
         if (closed) throw new IllegalStateException("remote write manager is closed");
+        List<String> errors = new ArrayList<>();
         Labels ext = externalLabels == null ? Labels.EMPTY : externalLabels;
         Map<String, RemoteWriteConfig> wanted = new LinkedHashMap<>();
         for (RemoteWriteConfig c : configs) {
@@ -83,16 +85,25 @@ public final class RemoteWriteManager implements AutoCloseable {
             RemoteQueue running = queues.get(w.getKey());
             if (running != null && running.config.equals(w.getValue()) && running.externalLabels.equals(ext)) continue;
             if (running != null) running.close();
-            RemoteQueue q = new RemoteQueue(w.getKey(), w.getValue(), ext, walDir, positionDir, resolver);
+            queues.remove(w.getKey());
+            RemoteQueue q = null;
             try {
+                q = new RemoteQueue(w.getKey(), w.getValue(), ext, walDir, positionDir, resolver);
                 q.start();
-            } catch (IOException e) {
-                q.close();
-                queues.remove(w.getKey());
-                throw new UncheckedIOException("remote_write " + w.getKey() + " cannot start: " + e.getMessage(), e);
+                queues.put(w.getKey(), q);
+            } catch (IOException | RuntimeException e) {
+                if (q != null) q.close();
+                String why = "remote_write " + w.getKey() + " (" + w.getValue().url() + ") cannot start: " + e.getMessage();
+                LOG.log(System.Logger.Level.ERROR, why);
+                errors.add(why);
             }
-            queues.put(w.getKey(), q);
         }
+        return errors;
+    }
+
+    /** The running queue with this id, or null (tests). */
+    synchronized RemoteQueue queue(String id) {
+        return queues.get(id);
     }
 
     /** One snapshot per running remote, in configuration order. */

@@ -70,11 +70,6 @@ final class ProtoWriter {
     }
 
     static int uvarintSize(long v) {
-        int n = 1;
-        while ((v & ~0x7FL) != 0) {
-            n++;
-            v >>>= 7;
-        }
-        return n;
+        return (64 - Long.numberOfLeadingZeros(v | 1) + 6) / 7; // 7 bits per byte, no loop
     }
 }

@@ -58,8 +58,12 @@ final class RefMap {
         size = 0;
     }
 
+    /**
+     * Vigil's refs are {@code epoch << 32 | ordinal} with dense ordinals (see the tsdb head), so the
+     * low 32 bits alone spread them perfectly and keep neighbouring series in neighbouring slots;
+     * the epoch is folded in only so that two epochs' refs do not collide slot for slot.
+     */
     private static int mix(long x) {
-        x *= 0x9E3779B97F4A7C15L;
-        return (int) (x ^ (x >>> 32));
+        return (int) x ^ (int) (x >>> 32) * 0x9E3779B9;
     }
 }

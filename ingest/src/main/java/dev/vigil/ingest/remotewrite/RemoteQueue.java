@@ -55,6 +55,7 @@ final class RemoteQueue implements AutoCloseable {
     static final String USER_AGENT = "Vigil/remote-write";
     private static final long RESHARD_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long POLL_MS = 20;
+    private static final int STAGE = 256;
 
     final String name;
     final RemoteWriteConfig config;
@@ -162,7 +163,10 @@ final class RemoteQueue implements AutoCloseable {
                     continue;
                 }
                 Shard s = sh[(int) Long.remainderUnsigned(e.hash, sh.length)];
-                if (!s.add(e, ts[i], vs[i], recordStart)) return; // closing
+                if (!s.stage(e, ts[i], vs[i], recordStart)) return; // closing
+            }
+            for (Shard s : sh) {
+                if (!s.flushStage()) return;
             }
         }
     };
@@ -441,33 +445,57 @@ final class RemoteQueue implements AutoCloseable {
             thread = Thread.ofVirtual().name("vigil-remote-write-" + name + "-shard-" + index).start(this::run);
         }
 
-        /** Queues a sample; blocks while the ring is full. False when the queue closed meanwhile. */
-        boolean add(SeriesEntry e, long t, double v, long recordStart) {
+        // Reader-only staging: samples are moved into the ring in runs, one lock per run rather
+        // than per sample. Staged samples are not covered by the persisted position: the reader's
+        // position stays at the record's start until the record is flushed.
+        private final SeriesEntry[] stageSeries = new SeriesEntry[STAGE];
+        private final long[] stageTs = new long[STAGE];
+        private final double[] stageVs = new double[STAGE];
+        private final long[] stagePos = new long[STAGE];
+        private int staged;
+
+        /** Stages a sample for {@link #flushStage}; false when the queue closed meanwhile. */
+        boolean stage(SeriesEntry e, long t, double v, long recordStart) {
+            stageSeries[staged] = e;
+            stageTs[staged] = t;
+            stageVs[staged] = v;
+            stagePos[staged] = recordStart;
+            return ++staged < STAGE || flushStage();
+        }
+
+        /** Moves the staged samples into the ring; blocks while it is full. False when the queue closed meanwhile. */
+        boolean flushStage() {
+            if (staged == 0) return true;
             lock.lock();
             try {
-                if (count == capacity) {
-                    long t0 = System.nanoTime();
-                    while (count == capacity && running && !stopped) notFull.await(100, TimeUnit.MILLISECONDS);
-                    blockedNanos += System.nanoTime() - t0;
-                    if (!running || stopped) return false;
+                for (int k = 0; k < staged; k++) {
+                    if (count == capacity) {
+                        notEmpty.signal();
+                        long t0 = System.nanoTime();
+                        while (count == capacity && running && !stopped) notFull.await(100, TimeUnit.MILLISECONDS);
+                        blockedNanos += System.nanoTime() - t0;
+                        if (!running || stopped) return false;
+                    }
+                    int i = (head + count) % capacity;
+                    series[i] = stageSeries[k];
+                    ts[i] = stageTs[k];
+                    vs[i] = stageVs[k];
+                    pos[i] = stagePos[k];
+                    if (count == 0) {
+                        firstNanos = System.nanoTime();
+                        firstPos = stagePos[k];
+                    }
+                    count++;
                 }
-                int i = (head + count) % capacity;
-                series[i] = e;
-                ts[i] = t;
-                vs[i] = v;
-                pos[i] = recordStart;
-                if (count == 0) {
-                    firstNanos = System.nanoTime();
-                    firstPos = recordStart;
-                }
-                count++;
-                // the first sample starts the batch deadline; a full batch goes at once
-                if (count == 1 || count >= q.maxSamplesPerSend()) notEmpty.signal();
+                // the first samples start the batch deadline; a full batch goes at once
+                notEmpty.signal();
                 return true;
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
                 return false;
             } finally {
+                java.util.Arrays.fill(stageSeries, 0, staged, null);
+                staged = 0;
                 lock.unlock();
             }
         }

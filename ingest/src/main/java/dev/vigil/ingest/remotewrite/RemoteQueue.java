@@ -44,7 +44,7 @@ import java.util.function.LongFunction;
  *   restarted head logs no series record for series it already knew).</li>
  *   <li><b>Order.</b> One series always maps to one shard, and a shard sends in WAL order, so a
  *   receiver never sees a series' samples out of order.</li>
- *   <li><b>Resharding.</b> Every {@code RESHARD_INTERVAL_NANOS} the reader compares how long it
+ *   <li><b>Resharding.</b> Every {@link #reshardIntervalNanos} (10 s) the reader compares how long it
  *   waited for full shards: mostly blocked (and not in an outage) doubles the shards up to
  *   {@code max_shards}; idle shards shrink by one down to {@code min_shards}. Resharding drains the
  *   shards first, so order per series is kept.</li>
@@ -53,7 +53,8 @@ import java.util.function.LongFunction;
 final class RemoteQueue implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RemoteQueue.class.getName());
     static final String USER_AGENT = "Vigil/remote-write";
-    private static final long RESHARD_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** How often the shard count is reconsidered; tests shorten it. */
+    static volatile long reshardIntervalNanos = TimeUnit.SECONDS.toNanos(10);
     private static final long POLL_MS = 20;
     private static final int STAGE = 256;
 
@@ -201,7 +202,7 @@ final class RemoteQueue implements AutoCloseable {
             while (running) {
                 int n;
                 try {
-                    n = tailer.poll(sink, 256);
+                    n = tailer.poll(sink, 16); // few records per call: the reshard check runs between calls
                 } catch (IOException e) {
                     lastError = "wal: " + e.getMessage();
                     LOG.log(System.Logger.Level.WARNING, "remote_write {0}: reading the WAL failed: {1}", name, e.getMessage());
@@ -213,7 +214,7 @@ final class RemoteQueue implements AutoCloseable {
                     sleep(POLL_MS);
                 }
                 long now = System.nanoTime();
-                if (now - lastCheck >= RESHARD_INTERVAL_NANOS) {
+                if (now - lastCheck >= reshardIntervalNanos) {
                     maybeReshard(now - lastCheck);
                     lastCheck = System.nanoTime();
                 }

@@ -32,6 +32,9 @@ final class RecordingReceiver implements AutoCloseable {
     final Map<String, List<Sample>> accepted = new ConcurrentHashMap<>();
     final AtomicInteger requests = new AtomicInteger();
     volatile IntSupplier status = () -> 204;
+    /** Time each request takes to answer: a slow receiver. */
+    volatile long delayMs;
+    private final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
 
     RecordingReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -39,6 +42,13 @@ final class RecordingReceiver implements AutoCloseable {
             byte[] body;
             try (InputStream in = ex.getRequestBody()) {
                 body = in.readAllBytes();
+            }
+            if (delayMs > 0) {
+                try {
+                    Thread.sleep(delayMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             headers.add(ex.getRequestHeaders());
             requests.incrementAndGet();
@@ -52,6 +62,7 @@ final class RecordingReceiver implements AutoCloseable {
             ex.sendResponseHeaders(st, -1);
             ex.close();
         });
+        server.setExecutor(pool); // concurrent requests, as from several shards
         server.start();
     }
 
@@ -90,5 +101,6 @@ final class RecordingReceiver implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        pool.shutdownNow();
     }
 }

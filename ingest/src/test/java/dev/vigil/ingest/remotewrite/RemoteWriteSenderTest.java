@@ -200,4 +200,38 @@ class RemoteWriteSenderTest {
             }
         }
     }
+
+    @Test
+    void shards_grow_while_the_reader_waits_on_them_and_shrink_when_idle_keeping_order() throws Exception {
+        long saved = RemoteQueue.reshardIntervalNanos;
+        RemoteQueue.reshardIntervalNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(300);
+        try (RecordingReceiver rx = new RecordingReceiver(); Db db = Db.open(dir.resolve("data"), opts());
+                RemoteWriteManager m = RemoteWriteManager.forStorage(db)) {
+            rx.delayMs = 20;
+            m.apply(config("""
+                    remote_write:
+                      - url: %s
+                        name: r
+                        queue_config: {max_samples_per_send: 100, capacity: 200, batch_send_deadline: 20ms, min_shards: 1, max_shards: 4}
+                    """.formatted(rx.url())));
+            long t0 = System.currentTimeMillis() - 600_000;
+            append(db, 100, 200, t0);
+            int maxShards = 0;
+            long end = System.currentTimeMillis() + 60_000;
+            while (rx.samples() < 20_000 && System.currentTimeMillis() < end) {
+                maxShards = Math.max(maxShards, m.stats().getFirst().shards());
+                Thread.sleep(50);
+            }
+            assertEquals(20_000, rx.samples());
+            assertTrue(maxShards > 1, "resharded up while behind: " + maxShards);
+            await(() -> m.stats().getFirst().shards() == 1, 10_000, "back to min_shards when idle");
+            for (int s = 0; s < 100; s++) {
+                List<RecordingReceiver.Sample> got = rx.accepted.get("{__name__=m, i=" + s + "}");
+                assertEquals(200, got.size());
+                for (int k = 0; k < 200; k++) assertEquals(t0 + k * 1000L, got.get(k).t(), "order kept across resharding");
+            }
+        } finally {
+            RemoteQueue.reshardIntervalNanos = saved;
+        }
+    }
 }

@@ -152,7 +152,13 @@ final class RemoteQueue implements AutoCloseable {
             long[] ts = batch.ts();
             double[] vs = batch.vs();
             Shard[] sh = shards;
+            // queue_config.sample_age_limit: after a long outage, samples older than this are not worth sending
+            long minT = q.sampleAgeLimitMs() > 0 ? System.currentTimeMillis() - q.sampleAgeLimitMs() : Long.MIN_VALUE;
             for (int i = 0; i < batch.size(); i++) {
+                if (ts[i] < minT) {
+                    dropped.increment();
+                    continue;
+                }
                 SeriesEntry e = refs.get(ids[i]);
                 if (e == null) {
                     Labels l = resolver.apply(ids[i]);

@@ -7,8 +7,8 @@ package dev.vigil.ingest.remotewrite;
  * @param samplesFailed samples in requests the remote refused with a non-retryable status (4xx,
  *     and 429 unless {@code retry_on_http_429}); they are dropped, not retried
  * @param samplesRetried samples in attempts that failed with 5xx, 429 or a network error and were retried
- * @param samplesDropped samples never sent for local reasons: dropped by write_relabel_configs, or
- *     whose series ref could not be resolved to labels
+ * @param samplesDropped samples never sent for local reasons: dropped by write_relabel_configs,
+ *     older than {@code sample_age_limit}, or whose series ref could not be resolved to labels
  * @param samplesPending samples read from the WAL and queued in shards, not yet acknowledged
  * @param backlogBytes WAL bytes after the read position, not read yet
  * @param lagSeconds how far the remote is behind: 0 when caught up, else wall-clock now minus the

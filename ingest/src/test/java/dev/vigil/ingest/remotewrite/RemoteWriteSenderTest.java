@@ -234,4 +234,17 @@ class RemoteWriteSenderTest {
             RemoteQueue.reshardIntervalNanos = saved;
         }
     }
+
+    @Test
+    void samples_older_than_sample_age_limit_are_dropped_and_counted() throws Exception {
+        try (RecordingReceiver rx = new RecordingReceiver(); Db db = Db.open(dir.resolve("data"), opts());
+                RemoteWriteManager m = RemoteWriteManager.forStorage(db)) {
+            m.apply(config(yaml(rx.url(), "").replace("capacity: 500", "capacity: 500, sample_age_limit: 1m")));
+            long now = System.currentTimeMillis();
+            append(db, 2, 5, now - 300_000); // 5 minutes old
+            append(db, 2, 5, now - 5_000);
+            await(() -> rx.samples() == 10, 10_000, "the recent ones");
+            await(() -> m.stats().getFirst().samplesDropped() == 10, 5_000, "the old ones counted");
+        }
+    }
 }

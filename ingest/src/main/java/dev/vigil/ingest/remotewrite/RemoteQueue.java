@@ -426,7 +426,8 @@ final class RemoteQueue implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        client.close();
+        // shutdownNow, not close: close waits for in-flight requests, up to remote_timeout against a hanging receiver
+        client.shutdownNow();
     }
 
     /** A bounded ring of samples with one sender thread; samples stay in the ring until acknowledged. */

@@ -247,4 +247,20 @@ class RemoteWriteSenderTest {
             await(() -> m.stats().getFirst().samplesDropped() == 10, 5_000, "the old ones counted");
         }
     }
+
+    @Test
+    void a_hanging_receiver_times_out_and_is_retried_until_it_answers() throws Exception {
+        try (RecordingReceiver rx = new RecordingReceiver(); Db db = Db.open(dir.resolve("data"), opts());
+                RemoteWriteManager m = RemoteWriteManager.forStorage(db)) {
+            rx.delayMs = 2000;
+            m.apply(config(yaml(rx.url(), "    remote_timeout: 200ms\n")));
+            append(db, 3, 10, System.currentTimeMillis() - 60_000);
+            await(() -> m.stats().getFirst().samplesRetried() > 0, 10_000, "a timeout counted as a retry");
+            assertTrue(m.stats().getFirst().lastError().contains("Timeout"), m.stats().getFirst().lastError());
+            assertEquals(0, m.stats().getFirst().samplesSent());
+            rx.delayMs = 0;
+            await(() -> m.stats().getFirst().samplesSent() == 30, 10_000, "sent once it answers");
+            assertEquals(0, m.stats().getFirst().samplesFailed());
+        }
+    }
 }

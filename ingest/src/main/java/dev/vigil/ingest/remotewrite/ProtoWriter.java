@@ -31,7 +31,8 @@ final class ProtoWriter {
         return buf;
     }
 
-    private void ensure(int extra) {
+    /** Makes room for {@code extra} more bytes, so that a caller may write into {@link #array()} directly. */
+    void ensure(int extra) {
         if (len + extra > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
     }
 
@@ -67,6 +68,29 @@ final class ProtoWriter {
         tag(field, LEN);
         uvarint(b.length);
         raw(b, 0, b.length);
+    }
+
+    /** Sets the length after a caller wrote into {@link #array()} directly. */
+    void setLength(int length) {
+        len = length;
+    }
+
+    /** Writes {@code v} as a uvarint at {@code p}; returns the position after it. */
+    static int putUvarint(byte[] b, int p, long v) {
+        while ((v & ~0x7FL) != 0) {
+            b[p++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        b[p++] = (byte) v;
+        return p;
+    }
+
+    private static final java.lang.invoke.VarHandle LONG_LE =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /** Writes a fixed64 little-endian at {@code p}. */
+    static void putFixed64(byte[] b, int p, long bits) {
+        LONG_LE.set(b, p, bits);
     }
 
     static int uvarintSize(long v) {

@@ -52,19 +52,26 @@ final class RequestEncoder {
     }
 
     private void encodeV1(SeriesEntry[] s, long[] ts, double[] vs, int n) {
+        // The hot loop of forwarding: written straight into the array, one bounds check per sample.
         for (int i = 0; i < n; i++) {
             byte[] labels = s[i].v1Labels;
-            int sampleLen = 1 + 8 + 1 + ProtoWriter.uvarintSize(ts[i]);
-            int tsLen = labels.length + 1 + ProtoWriter.uvarintSize(sampleLen) + sampleLen;
-            out.tag(1, ProtoWriter.LEN); // WriteRequest.timeseries
-            out.uvarint(tsLen);
-            out.raw(labels, 0, labels.length); // TimeSeries.labels, pre-encoded
-            out.tag(2, ProtoWriter.LEN); // TimeSeries.samples
-            out.uvarint(sampleLen);
-            out.tag(1, ProtoWriter.I64); // Sample.value
-            out.fixed64(Double.doubleToRawLongBits(vs[i]));
-            out.tag(2, ProtoWriter.VARINT); // Sample.timestamp
-            out.uvarint(ts[i]);
+            int sampleLen = 1 + 8 + 1 + ProtoWriter.uvarintSize(ts[i]); // <= 20: its length is one byte
+            int tsLen = labels.length + 2 + sampleLen;
+            out.ensure(tsLen + 11);
+            byte[] b = out.array();
+            int p = out.length();
+            b[p++] = 0x0A; // WriteRequest.timeseries (field 1, length-delimited)
+            p = ProtoWriter.putUvarint(b, p, tsLen);
+            System.arraycopy(labels, 0, b, p, labels.length); // TimeSeries.labels, pre-encoded
+            p += labels.length;
+            b[p++] = 0x12; // TimeSeries.samples (field 2, length-delimited)
+            b[p++] = (byte) sampleLen;
+            b[p++] = 0x09; // Sample.value (field 1, fixed64)
+            ProtoWriter.putFixed64(b, p, Double.doubleToRawLongBits(vs[i]));
+            p += 8;
+            b[p++] = 0x10; // Sample.timestamp (field 2, varint)
+            p = ProtoWriter.putUvarint(b, p, ts[i]);
+            out.setLength(p);
         }
     }
 

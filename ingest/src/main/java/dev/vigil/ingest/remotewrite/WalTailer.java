@@ -190,7 +190,7 @@ final class WalTailer implements AutoCloseable {
         } catch (NoSuchFileException e) {
             int later = oldestSegmentFrom(segment + 1);
             if (later < 0) return false; // not created yet
-            segmentsSkipped += later - segment;
+            if (segment > 0) segmentsSkipped += later - segment; // 0: started before the WAL had any segment
             segment = later;
             offset = 0;
             position = pos(segment, offset);

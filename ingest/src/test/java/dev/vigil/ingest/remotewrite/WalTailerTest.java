@@ -140,4 +140,18 @@ class WalTailerTest {
             }
         }
     }
+
+    @Test
+    void a_reader_started_before_the_first_segment_waits_for_it_without_counting_a_gap() throws IOException {
+        try (WalTailer t = new WalTailer(dir, 0, 0)) {
+            Collect c = new Collect();
+            assertEquals(0, t.poll(c, 100), "no WAL yet");
+            try (Wal wal = open()) {
+                log(wal, 7);
+                t.poll(c, 100);
+                assertEquals(List.of(7L), c.ts);
+                assertEquals(0, t.segmentsSkipped());
+            }
+        }
+    }
 }

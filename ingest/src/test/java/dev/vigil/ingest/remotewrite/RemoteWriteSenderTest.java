@@ -263,4 +263,26 @@ class RemoteWriteSenderTest {
             assertEquals(0, m.stats().getFirst().samplesFailed());
         }
     }
+
+    @Test
+    void wal_segments_compacted_away_during_an_outage_are_skipped_and_counted_and_sending_goes_on() throws Exception {
+        TsdbOptions small = opts().withBlockRange(10_000, 10_000).withSegmentSizes(2048, 1 << 20);
+        try (RecordingReceiver rx = new RecordingReceiver(); Db db = Db.open(dir.resolve("data"), small);
+                RemoteWriteManager m = RemoteWriteManager.forStorage(db)) {
+            rx.status = () -> 503;
+            m.apply(config(yaml(rx.url(), "").replace("capacity: 500", "capacity: 100")
+                    .replace("max_samples_per_send: 100", "max_samples_per_send: 50")));
+            long t0 = (System.currentTimeMillis() / 10_000) * 10_000 - 600_000;
+            append(db, 20, 60, t0); // 60 s of data over many 2 KiB segments
+            await(() -> m.stats().getFirst().samplesRetried() > 0, 10_000, "outage");
+            db.compact(); // the oldest ranges become blocks; their WAL segments are deleted under the reader
+            assertTrue(db.walDir().toFile().list().length > 0);
+            rx.status = () -> 204;
+            append(db, 20, 5, t0 + 60_000);
+            await(() -> m.stats().getFirst().walSegmentsSkipped() > 0, 10_000, "the gap counted");
+            await(() -> rx.accepted.getOrDefault("{__name__=m, cluster=c1, i=0}", List.of()).stream()
+                    .anyMatch(x -> x.t() == t0 + 64_000), 10_000, "samples after the gap still arrive");
+            assertEquals(0, m.stats().getFirst().samplesFailed());
+        }
+    }
 }

@@ -4,6 +4,7 @@ import dev.vigil.ingest.config.ConfigException;
 import dev.vigil.ingest.config.ConfigParser;
 import dev.vigil.ingest.config.PrometheusConfig;
 import dev.vigil.ingest.remote.RemoteWriteHandler;
+import dev.vigil.ingest.remotewrite.RemoteWriteManager;
 import dev.vigil.ingest.scrape.ScrapeManager;
 import dev.vigil.ingest.remote.TextImportHandler;
 import dev.vigil.server.api.Api;
@@ -64,6 +65,8 @@ final class Server implements AutoCloseable {
     final Javalin http;
     /** The scrape loops of the configuration in force. */
     final ScrapeManager scrapes;
+    /** The remote_write queues of the configuration in force, reading the WAL. */
+    final RemoteWriteManager remoteWrites;
     final Flags flags;
     final MetadataStore metadata = new MetadataStore();
     final QueryApi queryApi;
@@ -92,6 +95,7 @@ final class Server implements AutoCloseable {
         this.scrapes = new ScrapeManager(storage, System::currentTimeMillis);
         this.notifier = new Notifier(Notifier.Options.of(List.of(), Map.of()));
         this.rules = new RuleManager(RuleManager.Options.of(storage, new Engine(engineOptions(flags)), flags.storagePath(), notifier));
+        this.remoteWrites = RemoteWriteManager.forStorage(storage);
         try {
             loadConfig();
             rules.start();
@@ -99,6 +103,7 @@ final class Server implements AutoCloseable {
             scrapes.close();
             rules.close();
             notifier.close();
+            remoteWrites.close();
             throw e;
         }
         long start = System.currentTimeMillis();
@@ -241,6 +246,7 @@ final class Server implements AutoCloseable {
             }));
             alertmanagers = ams;
             externalLabels = extLabels;
+            remoteWrites.apply(cfg);
             configYaml.set(yaml);
             lastReloadOk = true;
             lastReloadMs = System.currentTimeMillis();
@@ -295,6 +301,7 @@ final class Server implements AutoCloseable {
         q.put("vigil_remote_write_samples_written_total", (double) remoteWrite.samplesWritten());
         q.put("vigil_remote_write_requests_failed_total", (double) remoteWrite.requestsFailed());
         sb.append(Main.exposition(q));
+        sb.append(remoteWrites.exposition());
         processMetrics.write(sb);
         return sb.toString();
     }
@@ -346,6 +353,7 @@ final class Server implements AutoCloseable {
         rules.close();
         notifier.close();
         scrapes.close();
+        remoteWrites.close();
         storage.close();
     }
 }

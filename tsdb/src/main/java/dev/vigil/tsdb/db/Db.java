@@ -795,6 +795,16 @@ public final class Db implements Storage {
         return dir;
     }
 
+    /** The WAL's segment directory, for readers that tail it (read-only) such as the remote-write sender. */
+    public Path walDir() {
+        return dir.resolve("wal");
+    }
+
+    /** The labels of a live head series by ref, or null; see {@link Head#labelsOf}. */
+    public Labels seriesLabels(long ref) {
+        return head.labelsOf(ref);
+    }
+
     private void ensureOpen() {
         if (closed) throw StorageException.of("storage is closed [dir=" + dir + "]");
     }

@@ -166,6 +166,16 @@ public final class Head implements AutoCloseable {
         return ordinal < 0 ? null : cols.series[ordinal];
     }
 
+    /**
+     * The labels of a live series, or null when the ref is unknown (dropped, or from an older
+     * epoch). For WAL readers outside the head (the remote-write sender): after a restart the head
+     * writes no series record for series it already knew, so their labels are only here.
+     */
+    public Labels labelsOf(long ref) {
+        MemSeries s = byRef(ref);
+        return s == null ? null : s.labels;
+    }
+
     /** The ordinal of a known ref, or -1; reads only the ids column. */
     int ordinalOf(long ref) {
         int ordinal = (int) ref;

@@ -8,7 +8,6 @@ import dev.vigil.tsdb.Storage;
 import dev.vigil.tsdb.StorageException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -247,7 +246,14 @@ public final class RemoteWriteHandler {
             }
         }
         if (histograms > 0) batch.rejectHistograms(histograms, key);
-        if (samples == 0) return;
+        if (samples > 0) appendSamples(r, start, batch, key);
+    }
+
+    /**
+     * The second pass over one TimeSeries from {@code start}: its samples, which 1.0 and 2.0 both
+     * carry as field 2 ({@code double value = 1; int64 timestamp = 2}), appended for {@code key}.
+     */
+    private void appendSamples(ProtoReader r, int start, Batch batch, SeriesKey key) {
         SeriesRefCache.Entry entry = batch.resolve(cache, key);
         r.pos = start;
         while (r.hasMore()) {
@@ -426,27 +432,7 @@ public final class RemoteWriteHandler {
             }
         }
         if (histograms > 0) batch.rejectHistograms(histograms, key);
-        if (samples == 0) return;
-        SeriesRefCache.Entry entry = batch.resolve(cache, key);
-        r.pos = start;
-        while (r.hasMore()) {
-            int tag = r.readTag();
-            if (tag == (2 << 3 | ProtoReader.LEN)) {
-                int end = r.readLengthEnd();
-                double v = 0;
-                long t = 0;
-                while (r.pos < end) {
-                    int st = r.readTag();
-                    if (st == (1 << 3 | ProtoReader.FIXED64)) v = r.readDouble();
-                    else if (st == (2 << 3 | ProtoReader.VARINT)) t = r.readVarint();
-                    else r.skip(st & 7);
-                }
-                if (r.pos != end) throw ProtoReader.malformed("sample overruns its length");
-                batch.append(entry, key, t, v);
-            } else {
-                r.skip(tag & 7);
-            }
-        }
+        if (samples > 0) appendSamples(r, start, batch, key);
     }
 
     private static int checkedRef(long ref, int symbols, int series) {
@@ -460,22 +446,17 @@ public final class RemoteWriteHandler {
     // ---------------------------------------------------------------- the batch
 
     /** One request's appender, its scratch state and what it rejected. */
-    private static final int EXAMPLES = 3;
-
     private final class Batch {
         final Appender app;
         final SeriesKey key = new SeriesKey();
         final IntList refs = new IntList();
         long written;
-        final long[] rejected = new long[AppendStatus.REASONS];
-        /** Up to {@link #EXAMPLES} descriptions per reason, for the 400 body. */
-        final List<List<String>> examples = new ArrayList<>();
+        final Rejections rejections = new Rejections();
         long histograms;
         String firstHistogram;
 
         Batch(Appender app) {
             this.app = app;
-            for (int i = 0; i < AppendStatus.REASONS; i++) examples.add(new ArrayList<>(EXAMPLES));
         }
 
         /** The cache entry for the current key, created (labels validated) on a miss. */
@@ -485,9 +466,7 @@ public final class RemoteWriteHandler {
             if (e != null) return e;
             Labels labels = null;
             String invalid = key.validate();
-            if (invalid != null) {
-                labels = null;
-            } else {
+            if (invalid == null) {
                 try {
                     labels = Labels.of(key.strings());
                     if (labels.metricName().isEmpty()) {
@@ -496,7 +475,6 @@ public final class RemoteWriteHandler {
                     }
                 } catch (IllegalArgumentException ex) {
                     invalid = "invalid labels for series " + key.describe() + ": " + ex.getMessage();
-                    labels = null;
                 }
             }
             e = new SeriesRefCache.Entry(hash, key.copyBytes(), labels, invalid);
@@ -506,22 +484,21 @@ public final class RemoteWriteHandler {
 
         void append(SeriesRefCache.Entry e, SeriesKey key, long t, double v) {
             if (e.labels == null) {
-                reject(AppendStatus.INVALID_LABELS, e.invalid);
+                reject(AppendStatus.INVALID_LABELS, () -> e.invalid);
                 return;
             }
             long res = app.append(e.ref, e.labels, t, v);
             if (res < 0) {
-                reject(res, AppendStatus.reason(res) + " sample for series " + e.labels + " at timestamp " + t);
+                reject(res, () -> AppendStatus.reason(res) + " sample for series " + e.labels + " at timestamp " + t);
             } else {
                 e.ref = res;
                 written++;
             }
         }
 
-        void reject(long code, String what) {
-            int i = (int) -code - 1;
-            if (rejected[i]++ < EXAMPLES) examples.get(i).add(what);
-            samplesRejected[i].increment();
+        void reject(long code, java.util.function.Supplier<String> what) {
+            rejections.add(code, what);
+            samplesRejected[(int) -code - 1].increment();
         }
 
         void rejectHistograms(int n, SeriesKey key) {
@@ -531,19 +508,11 @@ public final class RemoteWriteHandler {
         }
 
         long rejected() {
-            long n = histograms;
-            for (long r : rejected) n += r;
-            return n;
+            return histograms + rejections.total();
         }
 
         String describeRejections() {
-            List<String> parts = new ArrayList<>();
-            for (int i = 0; i < rejected.length; i++) {
-                if (rejected[i] > 0) {
-                    parts.add(rejected[i] + " " + AppendStatus.reason(-i - 1) + " (" + String.join("; ", examples.get(i))
-                            + (rejected[i] > EXAMPLES ? "; ..." : "") + ")");
-                }
-            }
+            List<String> parts = rejections.describe();
             if (histograms > 0) {
                 parts.add(histograms + " native histogram samples, which Vigil does not store (first series: " + firstHistogram + ")");
             }

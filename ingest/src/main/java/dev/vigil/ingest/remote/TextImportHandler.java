@@ -4,15 +4,12 @@ import dev.vigil.ingest.parse.ExpositionFormat;
 import dev.vigil.ingest.parse.ExpositionParser;
 import dev.vigil.ingest.parse.ParseException;
 import dev.vigil.ingest.parse.SampleSink;
-import dev.vigil.tsdb.AppendStatus;
 import dev.vigil.tsdb.Appender;
 import dev.vigil.tsdb.Labels;
 import dev.vigil.tsdb.Storage;
 import dev.vigil.tsdb.StorageException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.zip.GZIPInputStream;
 
@@ -28,7 +25,6 @@ import java.util.zip.GZIPInputStream;
 public final class TextImportHandler {
     /** Largest (decompressed) body accepted. */
     public static final int MAX_BODY_BYTES = 64 << 20;
-    private static final int EXAMPLES = 3;
 
     private final Storage storage;
     private final LongSupplier clock;
@@ -76,15 +72,9 @@ public final class TextImportHandler {
         } catch (StorageException e) {
             return RemoteWriteHandler.Response.of(500, "storage: " + e.getMessage());
         }
-        if (sink.rejectedTotal == 0) return RemoteWriteHandler.Response.of(204, "");
-        List<String> parts = new ArrayList<>();
-        for (int i = 0; i < sink.rejected.length; i++) {
-            if (sink.rejected[i] > 0) {
-                parts.add(sink.rejected[i] + " " + AppendStatus.reason(-i - 1) + " (" + String.join("; ", sink.examples.get(i))
-                        + (sink.rejected[i] > EXAMPLES ? "; ..." : "") + ")");
-            }
-        }
-        return RemoteWriteHandler.Response.of(400, "imported " + sink.written + " samples; rejected " + String.join(", ", parts));
+        if (sink.rejections.total() == 0) return RemoteWriteHandler.Response.of(204, "");
+        return RemoteWriteHandler.Response.of(400, "imported " + sink.written + " samples; rejected "
+                + String.join(", ", sink.rejections.describe()));
     }
 
     private static final class Sink implements SampleSink {
@@ -93,16 +83,13 @@ public final class TextImportHandler {
         final Labels extra;
         final long now;
         long written;
-        long rejectedTotal;
-        final long[] rejected = new long[AppendStatus.REASONS];
-        final List<List<String>> examples = new ArrayList<>();
+        final Rejections rejections = new Rejections();
 
         Sink(ExpositionParser parser, Appender app, Labels extra, long now) {
             this.parser = parser;
             this.app = app;
             this.extra = extra;
             this.now = now;
-            for (int i = 0; i < AppendStatus.REASONS; i++) examples.add(new ArrayList<>());
         }
 
         @Override
@@ -119,9 +106,9 @@ public final class TextImportHandler {
                 written++;
                 return;
             }
-            int i = (int) -res - 1;
-            rejectedTotal++;
-            if (rejected[i]++ < EXAMPLES) examples.get(i).add("line " + parser.line() + ": " + labels + " at " + t);
+            int line = parser.line();
+            Labels rejected = labels;
+            rejections.add(res, () -> "line " + line + ": " + rejected + " at " + t);
         }
     }
 }

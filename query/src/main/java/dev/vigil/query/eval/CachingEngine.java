@@ -123,8 +123,12 @@ public final class CachingEngine {
      * BooleanSupplier)}.
      */
     public QueryResult range(String query, long start, long end, long stepMs, BooleanSupplier canceled) {
+        return range(Engine.parse(query, new QueryTimes(start, end, stepMs)), query, start, end, stepMs, canceled);
+    }
+
+    /** As {@link #range(String, long, long, long, BooleanSupplier)} for a query the caller parsed already. */
+    public QueryResult range(Expr expr, String query, long start, long end, long stepMs, BooleanSupplier canceled) {
         QueryTimes times = new QueryTimes(start, end, stepMs);
-        Expr expr = Engine.parse(query, times);
         // the generation before the snapshot: see the design notes
         long gen = generation.get();
         try (Querier q = storage.querier()) {

@@ -66,7 +66,9 @@ public final class Api {
         getPost(routes, p + "/labels", this::labels);
         routes.get(p + "/label/{name}/values", ctx -> respond(ctx, () -> labelValues(ctx)));
         getPost(routes, p + "/series", this::series);
-        routes.delete(p + "/series", ctx -> error(ctx, ApiError.internal("not implemented: use /api/v1/admin/tsdb/delete_series")));
+        // Prometheus registers DELETE /series and answers exactly this (its dropSeries is unimplemented);
+        // deletion is the admin API's delete_series.
+        routes.delete(p + "/series", ctx -> error(ctx, ApiError.internal("not implemented")));
         getPost(routes, p + "/query_exemplars", this::queryExemplars);
         getPost(routes, p + "/format_query", this::formatQuery);
         getPost(routes, p + "/parse_query", ctx -> new Result(AstJson.of(parseQuery(ctx))));

@@ -126,7 +126,7 @@ public final class QueryApi {
             int limit = Params.limit(Api.param(ctx, "limit"));
             Expr expr = parse(q, new QueryTimes(start, end, step));
             QueryResult r = opts == options
-                    ? run(opts, null, () -> cachingEngine.range(q, start, end, step))
+                    ? run(opts, null, () -> cachingEngine.range(expr, q, start, end, step, () -> false))
                     : run(opts, querier -> new Engine(opts).range(querier, expr, q, start, end, step, () -> false), null);
             write(ctx, r, limit);
         } catch (ApiError e) {

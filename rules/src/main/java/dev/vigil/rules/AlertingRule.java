@@ -112,19 +112,9 @@ public final class AlertingRule extends Rule {
         long qt = tMs - queryOffsetMs;
         Value v = query.query(expr, exprText, qt);
         Expander.QueryFunction tq = (q, t) -> toSamples(query.query(Engine.parse(q), q, t));
-        Labels[] in;
-        double[] vs;
-        switch (v) {
-            case Value.Vector vec -> {
-                in = vec.labels();
-                vs = vec.vs();
-            }
-            case Value.Scalar s -> {
-                in = new Labels[] {Labels.EMPTY};
-                vs = new double[] {s.v()};
-            }
-            default -> throw QueryException.execution("rule result is not a vector or scalar");
-        }
+        Value.Vector result = asVector(v, qt);
+        Labels[] in = result.labels();
+        double[] vs = result.vs();
         Map<Labels, Alert> fresh = new LinkedHashMap<>();
         for (int i = 0; i < in.length; i++) {
             Expander.AlertData data = new Expander.AlertData(toMap(in[i]), externalLabels, externalUrl, vs[i]);

@@ -18,19 +18,9 @@ public final class RecordingRule extends Rule {
     Output eval(long tMs, long queryOffsetMs, QueryFunction query, int limit) {
         long qt = tMs - queryOffsetMs;
         Value v = query.query(expr, exprText, qt);
-        Labels[] in;
-        double[] vs;
-        switch (v) {
-            case Value.Vector vec -> {
-                in = vec.labels();
-                vs = vec.vs();
-            }
-            case Value.Scalar s -> {
-                in = new Labels[] {Labels.EMPTY};
-                vs = new double[] {s.v()};
-            }
-            default -> throw QueryException.execution("rule result is not a vector or scalar");
-        }
+        Value.Vector result = asVector(v, qt);
+        Labels[] in = result.labels();
+        double[] vs = result.vs();
         Labels[] out = new Labels[in.length];
         Set<Labels> seen = new HashSet<>();
         for (int i = 0; i < in.length; i++) {

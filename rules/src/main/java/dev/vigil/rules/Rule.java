@@ -65,6 +65,16 @@ public abstract sealed class Rule permits RecordingRule, AlertingRule {
      */
     abstract Output eval(long tMs, long queryOffsetMs, QueryFunction query, int limit);
 
+    /** A rule's query result as a vector: a scalar is one sample without labels, as in Prometheus. */
+    static dev.vigil.query.eval.Value.Vector asVector(dev.vigil.query.eval.Value v, long t) {
+        return switch (v) {
+            case dev.vigil.query.eval.Value.Vector vec -> vec;
+            case dev.vigil.query.eval.Value.Scalar s -> new dev.vigil.query.eval.Value.Vector(
+                    new Labels[] {Labels.EMPTY}, new long[] {t}, new double[] {s.v()});
+            default -> throw dev.vigil.query.eval.QueryException.execution("rule result is not a vector or scalar");
+        };
+    }
+
     /** Samples to append: labels, one timestamp for all (the query time) and values. */
     record Output(Labels[] labels, double[] values, long t) {}
 

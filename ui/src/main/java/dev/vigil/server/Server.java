@@ -192,7 +192,8 @@ final class Server implements AutoCloseable {
                     Thread.ofPlatform().start(onQuit);
                 });
             }
-            if (!prefix.isEmpty()) cfg.routes.get("/", ctx -> ctx.redirect(prefix + "/"));
+            new dev.vigil.server.web.WebUi(prefix).register(cfg.routes);
+            if (!prefix.isEmpty()) cfg.routes.get("/", ctx -> ctx.redirect(prefix + "/query"));
         });
     }
 

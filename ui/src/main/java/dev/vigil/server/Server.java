@@ -82,6 +82,7 @@ final class Server implements AutoCloseable {
     private volatile boolean lastReloadOk = true;
     private volatile long lastReloadMs = System.currentTimeMillis();
     private final Runnable onQuit;
+    private final dev.vigil.server.web.LiveUpdates live;
 
     // Vigil monitors itself by scraping its own /metrics (the embedded default config). False in tests
     // that keep that out of their data: the default config is then not scraped (a --config.file is).
@@ -118,6 +119,7 @@ final class Server implements AutoCloseable {
         QueryApi queryApi = new QueryApi(storage, engineOptions(flags),
                 Integer.parseInt(flags.get("query.max-concurrency")), System::currentTimeMillis);
         this.queryApi = queryApi;
+        this.live = new dev.vigil.server.web.LiveUpdates(queryApi::rangeResultJson, System::currentTimeMillis);
         TargetsApi targetsApi = new TargetsApi(scrapes);
         metadata.setLiveSource(targetsApi::metadataByFamily);
         RemoteRead remoteRead = new RemoteRead(storage, () -> externalLabels);
@@ -193,6 +195,7 @@ final class Server implements AutoCloseable {
                 });
             }
             new dev.vigil.server.web.WebUi(prefix).register(cfg.routes);
+            live.register(cfg.routes, prefix);
             if (!prefix.isEmpty()) cfg.routes.get("/", ctx -> ctx.redirect(prefix + "/query"));
         });
     }
@@ -351,6 +354,7 @@ final class Server implements AutoCloseable {
     @Override
     public void close() {
         http.stop();
+        live.close();
         rules.close();
         notifier.close();
         scrapes.close();

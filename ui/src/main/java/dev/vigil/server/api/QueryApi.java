@@ -135,6 +135,30 @@ public final class QueryApi {
         }
     }
 
+    /**
+     * The matrix of a range query as the API's {@code result} array, for the live-update socket:
+     * short ranges after a graph's last step, so no result cache.
+     *
+     * @throws ApiError with Prometheus's message when the query is bad or fails
+     */
+    public String rangeResultJson(String q, long start, long end, long step) {
+        if (step <= 0 || end < start || (end - start) / step > 11_000) throw ApiError.badData("invalid live range");
+        Expr expr = parse(q, new QueryTimes(start, end, step));
+        QueryResult r = run(options, querier -> new Engine(options).range(querier, expr, q, start, end, step, () -> false), null);
+        Json j = new Json();
+        j.beginArray();
+        if (r.value() instanceof Value.Matrix m) {
+            for (Value.Series s : m.series()) {
+                j.beginObject().name("metric");
+                Api.labelsObject(j, s.labels());
+                j.name("values").beginArray();
+                for (int k = 0; k < s.ts().length; k++) j.beginArray().timestamp(s.ts()[k]).sampleValue(s.vs()[k]).endArray();
+                j.endArray().endObject();
+            }
+        }
+        return j.endArray().toString();
+    }
+
     /** Queries evaluated (or attempted) so far. */
     public long queries() {
         return queries.sum();

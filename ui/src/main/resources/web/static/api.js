@@ -46,8 +46,10 @@ export async function api(path, params = {}, { signal, method } = {}) {
   if (json.status !== 'success') {
     throw new ApiError(json.errorType ?? 'error', json.error ?? `HTTP ${res.status}`, res.status);
   }
-  json.data.warnings = json.warnings;
-  json.data.infos = json.infos;
+  if (json.data && typeof json.data === 'object' && !Array.isArray(json.data)) {
+    json.data.warnings = json.warnings;
+    json.data.infos = json.infos;
+  }
   return json.data;
 }
 

@@ -72,6 +72,10 @@ export function drawGraph(el, opts) {
     let hi = opts.max ?? dmax;
     if (lo === null || hi === null || !isFinite(lo) || !isFinite(hi)) return [0, 1];
     if (lo === hi) { lo -= Math.abs(lo) * 0.1 || 1; hi += Math.abs(hi) * 0.1 || 1; }
+    // a little room so a flat line at the extreme is not drawn on the frame
+    const pad = (hi - lo) * 0.05;
+    if (opts.max === undefined || opts.max === null) hi += pad;
+    if (opts.min === undefined || opts.min === null) lo = lo >= 0 && lo - pad < 0 ? 0 : lo - pad;
     return [lo, hi];
   };
   const plot = new uPlot({
@@ -95,6 +99,8 @@ export function drawGraph(el, opts) {
         else u.setScale('x', { min: from, max: to });
       }],
       setCursor: [(u) => showTooltip(u)],
+      // when the canvas was last painted: the browser test times redraws with it
+      draw: [() => { wrap.lastDrawn = performance.now(); }],
     },
   }, view(), canvasBox);
 

@@ -391,7 +391,7 @@ function queryPanel(s, completions, { changed, remove }) {
         const alignedEnd = Math.floor(end / step) * step;
         const data = await rangeQuery(input.value, alignedEnd - range, alignedEnd, step, { signal });
         showStats(started, data, step);
-        drawRangeGraph(data, alignedEnd - range, alignedEnd, step, range);
+        drawRangeGraph(data, alignedEnd - range, alignedEnd, step);
         if (!s.end) startLive(step, alignedEnd, range);
       }
     } catch (e) {
@@ -432,7 +432,7 @@ function queryPanel(s, completions, { changed, remove }) {
     body.replaceChildren(table);
   }
 
-  function drawRangeGraph(data, start, end, step, range) {
+  function drawRangeGraph(data, start, end, step) {
     if (graph) graph.destroy();
     body.replaceChildren();
     if (data.resultType !== 'matrix') {
@@ -460,13 +460,15 @@ function queryPanel(s, completions, { changed, remove }) {
     graph.keys = data.result.map((r) => seriesName(r.metric));
     body.__vigilGraph = graph;
     graph.element.__vigilGraph = graph;
-    void range;
   }
 
+  // also without a graph yet: a series that appears later draws one
   function startLive(step, from, range) {
-    if (!graph) return;
     live = liveRange({ query: input.value, step, from }, (result, prev, to) => {
-      if (!graph) return;
+      if (!graph) {
+        if (result.some((r) => r.values?.length)) run();
+        return;
+      }
       const inc = gridIncrement(result, prev, to, step, new Set(graph.keys));
       if (inc.added.length) {
         run(); // new series: draw the graph anew with them

@@ -19,7 +19,8 @@ export function h(tag, attrs, ...children) {
     if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
     else if (k === 'style' && typeof v === 'object') Object.assign(el.style, v);
     else if (k === 'dataset') Object.assign(el.dataset, v);
-    else if (k in el && typeof v !== 'string') el[k] = v;
+    // value is a property only (a textarea has no value attribute)
+    else if (k in el && (typeof v !== 'string' || k === 'value')) el[k] = v;
     else el.setAttribute(k, v === true ? '' : v);
   }
   append(el, children);

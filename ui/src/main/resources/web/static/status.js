@@ -671,7 +671,7 @@ function drawTsdbStatus(content, data, limit) {
       ['Current min time', headTime(hs.minTime, hs)],
       ['Current max time', headTime(hs.maxTime, hs)],
     ])),
-    h('div.status-grid', tables.map(([className, title, headings, stats, extra]) =>
+    h('div.status-grid.tsdb-tables', tables.map(([className, title, headings, stats, extra]) =>
       h('section.card', h('h2', title), cardinalityTable(className, headings, stats ?? [], extra)))));
 }
 

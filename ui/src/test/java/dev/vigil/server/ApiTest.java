@@ -128,6 +128,27 @@ class ApiTest {
     }
 
     @Test
+    void tsdbStatus_countsTheHeadsSeriesValuesAndBytesPerLabel() throws Exception {
+        start();
+        // memory is Prometheus's: the bytes of each value times the series carrying it (__name__: 2x"up" + "http_requests_total" + "my.metric")
+        assertEquals("{\"status\":\"success\",\"data\":{\"headStats\":{\"numSeries\":4,\"numLabelPairs\":9,\"chunkCount\":4,"
+                        + "\"minTime\":" + T + ",\"maxTime\":" + T + "},"
+                        + "\"seriesCountByMetricName\":[{\"name\":\"up\",\"value\":2},{\"name\":\"http_requests_total\",\"value\":1},{\"name\":\"my.metric\",\"value\":1}],"
+                        + "\"labelValueCountByLabelName\":[{\"name\":\"__name__\",\"value\":3},{\"name\":\"instance\",\"value\":2},{\"name\":\"job\",\"value\":2}],"
+                        + "\"memoryInBytesByLabelName\":[{\"name\":\"__name__\",\"value\":32},{\"name\":\"instance\",\"value\":12},{\"name\":\"job\",\"value\":11}],"
+                        + "\"seriesCountByLabelValuePair\":[{\"name\":\"__name__=up\",\"value\":2},{\"name\":\"job=node\",\"value\":2},"
+                        + "{\"name\":\"__name__=http_requests_total\",\"value\":1}]}}",
+                get("/api/v1/status/tsdb?limit=3").body());
+        String all = get("/api/v1/status/tsdb").body();
+        assertTrue(all.contains("{\"name\":\"code\",\"value\":3},{\"name\":\"a.b\",\"value\":1}]"), all);
+        for (String bad : List.of("0", "-1", "ten")) {
+            HttpResponse<String> r = get("/api/v1/status/tsdb?limit=" + bad);
+            assertEquals(400, r.statusCode(), bad);
+            assertEquals("{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"limit must be a positive number\"}", r.body(), bad);
+        }
+    }
+
+    @Test
     void formatAndParseQuery() throws Exception {
         start();
         assertEquals("{\"status\":\"success\",\"data\":\"sum by (job) (rate(x_total[5m]))\"}",

@@ -16,6 +16,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.router.JavalinDefaultRoutingApi;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -333,11 +334,13 @@ public final class Api {
         return new Result(j.toString());
     }
 
-    /** Head cardinality, as Prometheus's TSDB status (top {@code limit}, default 10). */
+    /**
+     * Head cardinality, as Prometheus's TSDB status (top {@code limit}, default 10). The figures are
+     * those of Prometheus's MemPostings.Stats: a label name's memory is the UTF-8 bytes of its values
+     * times the series carrying each, since every series stores its own copy of the value.
+     */
     private Result tsdbStatus(Context ctx) {
-        String l = param(ctx, "limit");
-        int limit = l == null ? 10 : Params.limit(l);
-        if (limit == 0) throw ApiError.badData("limit must be a positive number");
+        int limit = tsdbStatusLimit(param(ctx, "limit"));
         StorageStats st = d.storage().stats();
         long minT = st.headMinT(), maxT = st.headMaxT();
         Map<String, Long> byMetric = new LinkedHashMap<>();
@@ -352,8 +355,8 @@ public final class Api {
                     valuesByName.put(name, (long) values.size());
                     long mem = 0;
                     for (String v : values) {
-                        mem += v.length();
                         long count = countSeries(q, minT, maxT, Matcher.equal(name, v));
+                        mem += (long) v.getBytes(StandardCharsets.UTF_8).length * count;
                         byPair.put(name + "=" + v, count);
                         if (name.equals(Labels.METRIC_NAME)) byMetric.put(v, count);
                     }
@@ -374,6 +377,18 @@ public final class Api {
         topN(j, "memoryInBytesByLabelName", memoryByName, limit);
         topN(j, "seriesCountByLabelValuePair", byPair, limit);
         return new Result(j.endObject().toString());
+    }
+
+    /** Prometheus answers any limit that is not a whole number above zero with this one message. */
+    private static int tsdbStatusLimit(String value) {
+        if (value == null || value.isEmpty()) return 10;
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // falls through to the same answer as a non-positive number
+        }
+        throw ApiError.badData("limit must be a positive number");
     }
 
     private static long countSeries(Querier q, long minT, long maxT, Matcher m) {

@@ -26,7 +26,7 @@ function setState(text) {
 }
 
 function send(msg) {
-  if (socket && connected) socket.send(JSON.stringify(msg));
+  if (socket && connected && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(msg));
 }
 
 function subscribeMessage(sub) {
@@ -129,7 +129,15 @@ export function liveRange({ query, step, from }, onData, onError) {
       if (subs.size === 0) {
         stopPolling();
         setState(null);
-        if (socket) socket.close();
+        if (socket) {
+          // forget it now: a subscription made before its close event must open a new one
+          const closing = socket;
+          socket = null;
+          connected = false;
+          closing.onclose = null;
+          closing.onmessage = null;
+          closing.close();
+        }
       }
     },
   };

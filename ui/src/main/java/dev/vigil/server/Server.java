@@ -82,7 +82,7 @@ final class Server implements AutoCloseable {
     private volatile boolean lastReloadOk = true;
     private volatile long lastReloadMs = System.currentTimeMillis();
     private final Runnable onQuit;
-    private final dev.vigil.server.web.LiveUpdates live;
+    final dev.vigil.server.web.LiveUpdates live;
 
     // Vigil monitors itself by scraping its own /metrics (the embedded default config). False in tests
     // that keep that out of their data: the default config is then not scraped (a --config.file is).
@@ -353,8 +353,8 @@ final class Server implements AutoCloseable {
 
     @Override
     public void close() {
-        http.stop();
         live.close();
+        http.stop();
         rules.close();
         notifier.close();
         scrapes.close();

@@ -181,6 +181,39 @@ class QueryPageBrowserTest {
         assertEquals(List.of(), browser.consoleErrors());
     }
 
+    @Test
+    void lostSocketShowsReconnectingAndPollingKeepsTheGraphGoing() throws Exception {
+        Labels l = Labels.of("__name__", "poll_metric", "job", "t");
+        appendNow(l, 1);
+        browser.get(queryUrl("poll_metric", "graph", "&g0.range_input=1m&g0.res_type=fixed&g0.res_step=1"));
+        browser.waitFor(By.cssSelector(".graph canvas"), 10);
+        browser.waitUntil("return document.getElementById('conn-state').hidden", 5);
+        server.live.setAccepting(false);
+        try {
+            WebElementText.visible(browser, "#conn-state", "reconnecting");
+            long before = ((Number) browser.js("const d = document.querySelector('.graph').__vigilGraph.data; return d.xs[d.xs.length - 1]")).longValue();
+            for (int i = 0; i < 3; i++) {
+                Thread.sleep(1000);
+                appendNow(l, 10 + i);
+            }
+            // polling query_range extends the graph while the socket is down
+            browser.waitUntil("const d = document.querySelector('.graph').__vigilGraph.data; return d.xs[d.xs.length - 1] >= arguments[0] + 2", 15, before);
+            browser.screenshot("query-reconnecting");
+        } finally {
+            server.live.setAccepting(true);
+        }
+        // the socket comes back (backoff from 1 s) and the state clears
+        browser.waitUntil("return document.getElementById('conn-state').hidden", 20);
+        assertEquals(List.of(), browser.consoleErrors());
+    }
+
+    /** Waits until a selector's element is shown and contains the text. */
+    static final class WebElementText {
+        static void visible(Browser b, String css, String text) {
+            b.waitUntil("const e = document.querySelector(arguments[0]); return e && !e.hidden && e.textContent.includes(arguments[1])", 10, css, text);
+        }
+    }
+
     static void appendNow(Labels l, double v) {
         Appender app = server.storage.appender();
         app.append(0, l, System.currentTimeMillis(), v);

@@ -64,6 +64,10 @@ public final class LiveUpdates implements AutoCloseable {
     public void register(RoutesConfig routes, String prefix) {
         routes.addWsHandler(WsHandlerType.WEBSOCKET, prefix + "/api/v1/vigil/live", ws -> {
             ws.onConnect(ctx -> {
+                if (!accepting) {
+                    ctx.closeSession(1013, "live updates are paused");
+                    return;
+                }
                 ctx.enableAutomaticPings(20, TimeUnit.SECONDS);
                 sockets.put(ctx.sessionId(), new Socket(ctx));
             });
@@ -74,6 +78,20 @@ public final class LiveUpdates implements AutoCloseable {
                 if (s != null) onMessage(s, ctx.message());
             });
         });
+    }
+
+    private volatile boolean accepting = true;
+
+    /**
+     * Stops (false) or resumes (true) serving sockets; stopping closes the open ones, and pages
+     * fall back to polling until they reconnect. Used at shutdown and by the tests of that fallback.
+     */
+    public void setAccepting(boolean accept) {
+        accepting = accept;
+        if (!accept) {
+            for (Socket s : sockets.values()) s.ctx.closeSession(1001, "going away");
+            sockets.clear();
+        }
     }
 
     /** Open sockets (self-monitoring and tests). */
@@ -144,6 +162,7 @@ public final class LiveUpdates implements AutoCloseable {
 
     @Override
     public void close() {
+        setAccepting(false);
         ticker.shutdownNow();
     }
 }

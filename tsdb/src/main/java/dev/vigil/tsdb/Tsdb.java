@@ -14,6 +14,11 @@ public final class Tsdb {
      * @throws StorageException when the directory cannot be used (I/O, locked by another process)
      */
     public static Storage open(Path dir, TsdbOptions options) {
-        return Db.open(dir, options);
+        return Db.open(dir, options, new ReplayProgress());
+    }
+
+    /** As {@link #open(Path, TsdbOptions)}, reporting the WAL replay's progress as it goes. */
+    public static Storage open(Path dir, TsdbOptions options, ReplayProgress progress) {
+        return Db.open(dir, options, progress);
     }
 }

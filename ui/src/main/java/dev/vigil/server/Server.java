@@ -88,7 +88,10 @@ final class Server implements AutoCloseable {
     // that keep that out of their data: the default config is then not scraped (a --config.file is).
     private final boolean scrapeDefaultConfig;
 
-    private Server(Flags flags, Storage storage, Runnable onQuit, boolean scrapeDefaultConfig) {
+    private final dev.vigil.tsdb.ReplayProgress replayProgress;
+
+    private Server(Flags flags, Storage storage, Runnable onQuit, boolean scrapeDefaultConfig, dev.vigil.tsdb.ReplayProgress replayProgress) {
+        this.replayProgress = replayProgress;
         this.flags = flags;
         this.scrapeDefaultConfig = scrapeDefaultConfig;
         this.storage = storage;
@@ -136,6 +139,9 @@ final class Server implements AutoCloseable {
                     ctx.contentType("text/plain; charset=utf-8").result("404 page not found\n");
                 }
             });
+            // before the API's own, which answers zeros without a storage's replay to report
+            cfg.routes.get(prefix + "/api/v1/status/walreplay", ctx -> ctx.contentType("application/json").result(
+                    "{\"status\":\"success\",\"data\":" + StartupServer.walReplayJson(replayProgress) + "}"));
             api.register(cfg.routes, prefix);
             queryApi.register(cfg.routes, prefix);
             targetsApi.register(cfg.routes, prefix);
@@ -206,10 +212,15 @@ final class Server implements AutoCloseable {
 
     /** Tests pass their own quit action and may leave self-monitoring out of their data. */
     static Server start(Flags flags, Runnable onQuit, boolean selfMonitor) {
-        Storage storage = Tsdb.open(flags.storagePath(), TsdbOptions.defaults().withRetention(flags.retentionMs(), flags.retentionBytes()));
+        dev.vigil.tsdb.ReplayProgress progress = new dev.vigil.tsdb.ReplayProgress();
+        Storage storage;
+        // an ephemeral port (tests) could not be handed over, and nobody waits on it
+        try (StartupServer early = flags.listenPort() == 0 ? null : StartupServer.start(flags, progress)) {
+            storage = Tsdb.open(flags.storagePath(), TsdbOptions.defaults().withRetention(flags.retentionMs(), flags.retentionBytes()), progress);
+        }
         Server s;
         try {
-            s = new Server(flags, storage, onQuit, selfMonitor);
+            s = new Server(flags, storage, onQuit, selfMonitor, progress);
             if (s.tls) s.http.start(); // the TLS connector carries host and port
             else s.http.start(flags.listenHost(), flags.listenPort());
         } catch (RuntimeException e) {

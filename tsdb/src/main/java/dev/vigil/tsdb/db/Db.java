@@ -73,7 +73,7 @@ import org.roaringbitmap.RoaringBitmap;
  */
 public final class Db implements Storage {
     private static final System.Logger LOG = System.getLogger(Db.class.getName());
-    private static final String CLEAN_MARKER = "clean-shutdown";
+    static final String CLEAN_MARKER = "clean-shutdown";
     /**
      * Blocks use Vigil's dense chunk encoding: about a third of XOR's size on typical data (see
      * chunks.md); a reader that must ship Prometheus chunks re-encodes them (ChunkIterator#encoding).
@@ -115,7 +115,10 @@ public final class Db implements Storage {
     private long walCorruptions;
     private final ReplayResult replay;
 
-    private Db(Path dir, TsdbOptions opts) {
+    private final dev.vigil.tsdb.ReplayProgress progress;
+
+    private Db(Path dir, TsdbOptions opts, dev.vigil.tsdb.ReplayProgress progress) {
+        this.progress = progress;
         this.dir = dir.toAbsolutePath();
         this.opts = opts;
         this.fs = opts.fs();
@@ -151,7 +154,10 @@ public final class Db implements Storage {
             h.loadDictionary();
             Head hh = h;
             chunkFiles.open((ref, seriesId, minT, maxT, enc, data) -> hh.restoreChunk(ref, seriesId, minT, maxT));
+            int[] segments = walSegmentRange();
+            if (segments != null) progress.start(segments[0], segments[1]);
             this.replay = cleanShutdownState(markerLines) ? null : replayWal(h);
+            progress.finish();
             h.replayDone();
             w = Wal.open(this.dir.resolve("wal"), opts.walSegmentBytes(), opts.walSyncPolicy(), opts.walSyncIntervalMs(), fs);
             this.head = h;
@@ -183,7 +189,12 @@ public final class Db implements Storage {
 
     /** Opens (creating if needed) the storage in {@code dir}. */
     public static Db open(Path dir, TsdbOptions opts) {
-        return new Db(dir, opts);
+        return new Db(dir, opts, new dev.vigil.tsdb.ReplayProgress());
+    }
+
+    /** As {@link #open(Path, TsdbOptions)}, reporting the WAL replay's progress to {@code progress}. */
+    public static Db open(Path dir, TsdbOptions opts, dev.vigil.tsdb.ReplayProgress progress) {
+        return new Db(dir, opts, progress);
     }
 
     private void cleanLeftovers() throws IOException {
@@ -274,6 +285,23 @@ public final class Db implements Storage {
         return true;
     }
 
+    /** {first, last} WAL segment numbers, or null when there is none. */
+    private int[] walSegmentRange() throws IOException {
+        Path walDir = dir.resolve("wal");
+        if (!Files.isDirectory(walDir)) return null;
+        int min = Integer.MAX_VALUE, max = -1;
+        try (DirectoryStream<Path> ds = fs.list(walDir)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (!n.matches("\\d{1,9}")) continue;
+                int seg = Integer.parseInt(n);
+                min = Math.min(min, seg);
+                max = Math.max(max, seg);
+            }
+        }
+        return max < 0 ? null : new int[] {min, max};
+    }
+
     /** {name, size} of the newest WAL segment, or null. */
     private String[] lastWalSegment() throws IOException {
         Path walDir = dir.resolve("wal");
@@ -291,6 +319,7 @@ public final class Db implements Storage {
     private ReplayResult replayWal(Head h) {
         SampleBatch batch = new SampleBatch();
         ReplayResult r = Wal.replay(dir.resolve("wal"), 0, (segment, type, payload) -> {
+            progress.at(segment);
             try {
                 switch (type) {
                     case WalRecords.SERIES -> WalRecords.decodeSeries(payload, h::replaySeries);

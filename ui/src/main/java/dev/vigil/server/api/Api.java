@@ -80,7 +80,6 @@ public final class Api {
         routes.get(p + "/status/runtimeinfo", ctx -> respond(ctx, this::runtimeInfo));
         routes.get(p + "/status/buildinfo", ctx -> respond(ctx, Api::buildInfo));
         routes.get(p + "/status/tsdb", ctx -> respond(ctx, () -> tsdbStatus(ctx)));
-        routes.get(p + "/status/walreplay", ctx -> respond(ctx, () -> new Result("{\"min\":0,\"max\":0,\"current\":0}")));
         routes.post(p + "/write", this::remoteWrite);
         routes.post(p + "/import/prometheus", this::textImport);
         for (HandlerType t : List.of(HandlerType.POST, HandlerType.PUT)) {

@@ -547,7 +547,21 @@ const STATUS_SECTIONS = [
   ['Build information', '/api/v1/status/buildinfo', (d) => keyValueTable('build-info', fieldRows(d, BUILD_FIELDS))],
   ['WAL replay', '/api/v1/status/walreplay', walReplay],
   ['Alertmanagers', '/api/v1/alertmanagers', alertmanagerList],
+  ['Remote write', '/api/v1/vigil/remote_write', remoteWriteTable],
 ];
+
+/** Each remote_write queue: where it stands and what it sent, failed, retried and dropped. */
+function remoteWriteTable(queues) {
+  if (!queues.length) return h('p.muted', 'No remote_write is configured.');
+  const num = (v) => h('td.num', typeof v === 'number' ? v.toLocaleString('en-US') : String(v));
+  const rows = queues.map((q) => h('tr.remote', { dataset: { name: q.name } },
+    h('td', h('b', q.name), h('div.muted.mono', q.url)), num(q.shards), num(q.samplesSent), num(q.samplesFailed),
+    num(q.samplesRetried), num(q.samplesDropped), num(q.samplesPending), num(q.backlogBytes),
+    num(q.lagSeconds.toFixed(1)), num(q.metadataSent),
+    h('td', q.lastError ? h('span.badge.down', q.lastError) : h('span.badge.up', 'ok'))));
+  return dataTable('remote-write', ['Remote', 'Shards', 'Sent', 'Failed', 'Retried', 'Dropped', 'Pending',
+    'WAL backlog (bytes)', 'Lag (s)', 'Metadata sent', 'Last error'], rows);
+}
 
 export function renderStatus(el) {
   const frame = pageFrame(el, 'Runtime and build information');

@@ -100,6 +100,14 @@ final class Server implements AutoCloseable {
         this.notifier = new Notifier(Notifier.Options.of(List.of(), Map.of()));
         this.rules = new RuleManager(RuleManager.Options.of(storage, new Engine(engineOptions(flags)), flags.storagePath(), notifier));
         this.remoteWrites = RemoteWriteManager.forStorage(storage);
+        remoteWrites.setMetadataSource(() -> {
+            Map<String, dev.vigil.ingest.scrape.MetricMetadata> all = new java.util.TreeMap<>();
+            for (String job : scrapes.jobNames()) {
+                var pool = scrapes.pool(job);
+                if (pool != null) for (var perTarget : pool.metadata().values()) all.putAll(perTarget);
+            }
+            return all;
+        });
         try {
             loadConfig();
             rules.start();
@@ -169,6 +177,19 @@ final class Server implements AutoCloseable {
                     j.beginObject().field("url", t.url().toString().replaceAll("/+$", "") + "/api/v2/alerts").endObject();
                 }
                 return new Api.Result(j.endArray().name("droppedAlertmanagers").beginArray().endArray().endObject().toString());
+            }));
+            cfg.routes.get(prefix + "/api/v1/vigil/remote_write", ctx -> Api.respond(ctx, () -> {
+                dev.vigil.server.api.Json j = new dev.vigil.server.api.Json().beginArray();
+                for (var st : remoteWrites.stats()) {
+                    j.beginObject().field("name", st.name()).field("url", st.url()).field("shards", st.shards())
+                            .field("samplesSent", st.samplesSent()).field("samplesFailed", st.samplesFailed())
+                            .field("samplesRetried", st.samplesRetried()).field("samplesDropped", st.samplesDropped())
+                            .field("samplesPending", st.samplesPending()).field("backlogBytes", st.backlogBytes())
+                            .name("lagSeconds").number(st.lagSeconds()).field("bytesSent", st.bytesSent())
+                            .field("walSegmentsSkipped", st.walSegmentsSkipped()).field("metadataSent", st.metadataSent())
+                            .field("metadataFailed", st.metadataFailed()).field("lastError", st.lastError()).endObject();
+                }
+                return new Api.Result(j.endArray().toString());
             }));
             cfg.routes.post(prefix + "/api/v1/read", remoteRead::handle);
             cfg.routes.get(prefix + "/federate", federation::handle);

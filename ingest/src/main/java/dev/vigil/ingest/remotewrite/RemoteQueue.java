@@ -15,7 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import dev.vigil.ingest.scrape.MetricMetadata;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -88,6 +92,11 @@ final class RemoteQueue implements AutoCloseable {
     final LongAdder dropped = new LongAdder();
     final LongAdder bytesSent = new LongAdder();
     final AtomicLong newestSentT = new AtomicLong(Long.MIN_VALUE);
+    final LongAdder metadataSent = new LongAdder();
+    final LongAdder metadataFailed = new LongAdder();
+    final LongAdder metadataRetried = new LongAdder();
+    private volatile Supplier<Map<String, MetricMetadata>> metadataSource;
+    private Thread metadataSender;
     private volatile String lastError = "";
     private long blockedNanos; // reader only: time spent waiting for a full shard since the last reshard check
 
@@ -135,6 +144,75 @@ final class RemoteQueue implements AutoCloseable {
         for (int i = 0; i < s.length; i++) s[i] = new Shard(i);
         shards = s;
         reader = Thread.ofPlatform().daemon().name("vigil-remote-write-" + name).start(this::readLoop);
+        RemoteWriteConfig.MetadataConfig md = config.metadata();
+        // 2.0 carries metadata per series; metadata_config is the 1.0 protocol's periodic send
+        if (!v2 && md.send() && md.sendIntervalMs() > 0) {
+            metadataSender = Thread.ofPlatform().daemon().name("vigil-remote-write-metadata-" + name).start(this::metadataLoop);
+        }
+    }
+
+    /** Where the metric metadata to send comes from: the scrape targets', by family name. */
+    void setMetadataSource(Supplier<Map<String, MetricMetadata>> source) {
+        metadataSource = source;
+    }
+
+    // ---- metadata ------------------------------------------------------------------------------
+
+    /** Every send_interval, all families' metadata in requests of at most max_samples_per_send entries. */
+    private void metadataLoop() {
+        RemoteWriteConfig.MetadataConfig md = config.metadata();
+        RequestEncoder enc = new RequestEncoder(false);
+        while (running) {
+            if (!sleep(md.sendIntervalMs())) return;
+            Supplier<Map<String, MetricMetadata>> source = metadataSource;
+            if (source == null) continue;
+            List<Map.Entry<String, MetricMetadata>> all;
+            try {
+                all = new ArrayList<>(source.get().entrySet());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "remote_write {0}: reading metadata failed: {1}", name, e.toString());
+                continue;
+            }
+            int per = Math.max(1, md.maxSamplesPerSend());
+            for (int i = 0; i < all.size() && running; i += per) {
+                List<Map.Entry<String, MetricMetadata>> batch = all.subList(i, Math.min(all.size(), i + per));
+                try {
+                    enc.encodeMetadata(batch);
+                } catch (IOException e) {
+                    metadataFailed.add(batch.size());
+                    continue;
+                }
+                if (!postMetadata(enc, batch.size())) return;
+            }
+        }
+    }
+
+    /** Sends one metadata request: 5xx and network errors retried with backoff, 4xx dropped and counted. */
+    private boolean postMetadata(RequestEncoder enc, int n) {
+        long backoff = Math.max(1, q.minBackoffMs());
+        while (running) {
+            int status;
+            try {
+                status = client.send(request(enc), HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (IOException e) {
+                status = -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            if (status >= 200 && status < 300) {
+                metadataSent.add(n);
+                return true;
+            }
+            if (!(status < 0 || status >= 500 || (status == 429 && q.retryOnHttp429()))) {
+                metadataFailed.add(n);
+                return true;
+            }
+            metadataRetried.add(n);
+            if (!sleep(backoff)) return false;
+            backoff = Math.min(backoff * 2, Math.max(q.minBackoffMs(), q.maxBackoffMs()));
+        }
+        return false;
     }
 
     // ---- reading -------------------------------------------------------------------------------
@@ -406,7 +484,8 @@ final class RemoteQueue implements AutoCloseable {
         }
         return new RemoteWriteStats(name, config.url(), shards.length, sent.sum(), failedSamples.sum(), retried.sum(),
                 dropped.sum(), pending, backlog, lag, bytesSent.sum(), tailer == null ? 0 : tailer.segmentsSkipped(),
-                WalTailer.segmentOf(p), WalTailer.offsetOf(p), lastError);
+                WalTailer.segmentOf(p), WalTailer.offsetOf(p), lastError, metadataSent.sum(), metadataFailed.sum(),
+                metadataRetried.sum());
     }
 
     /**
@@ -418,6 +497,7 @@ final class RemoteQueue implements AutoCloseable {
         running = false;
         Shard[] sh = shards;
         if (sh != null) for (Shard s : sh) s.stop();
+        if (metadataSender != null) metadataSender.interrupt();
         if (reader != null) {
             reader.interrupt();
             try {

@@ -89,6 +89,7 @@ public final class RemoteWriteManager implements AutoCloseable {
             RemoteQueue q = null;
             try {
                 q = new RemoteQueue(w.getKey(), w.getValue(), ext, walDir, positionDir, resolver);
+                q.setMetadataSource(metadataSource);
                 q.start();
                 queues.put(w.getKey(), q);
             } catch (IOException | RuntimeException e) {
@@ -104,6 +105,14 @@ public final class RemoteWriteManager implements AutoCloseable {
     /** The running queue with this id, or null (tests). */
     synchronized RemoteQueue queue(String id) {
         return queues.get(id);
+    }
+
+    private volatile java.util.function.Supplier<Map<String, dev.vigil.ingest.scrape.MetricMetadata>> metadataSource;
+
+    /** The metric metadata that metadata_config sends: the scrape targets', by family name. */
+    public synchronized void setMetadataSource(java.util.function.Supplier<Map<String, dev.vigil.ingest.scrape.MetricMetadata>> source) {
+        metadataSource = source;
+        for (RemoteQueue q : queues.values()) q.setMetadataSource(source);
     }
 
     /** One snapshot per running remote, in configuration order. */
@@ -124,6 +133,9 @@ public final class RemoteWriteManager implements AutoCloseable {
         metric(sb, st, "prometheus_remote_storage_samples_pending", "gauge", s -> s.samplesPending());
         metric(sb, st, "prometheus_remote_storage_bytes_total", "counter", s -> s.bytesSent());
         metric(sb, st, "prometheus_remote_storage_shards", "gauge", s -> s.shards());
+        metric(sb, st, "prometheus_remote_storage_metadata_total", "counter", s -> s.metadataSent());
+        metric(sb, st, "prometheus_remote_storage_metadata_failed_total", "counter", s -> s.metadataFailed());
+        metric(sb, st, "prometheus_remote_storage_metadata_retried_total", "counter", s -> s.metadataRetried());
         metric(sb, st, "vigil_remote_storage_wal_backlog_bytes", "gauge", s -> s.backlogBytes());
         metric(sb, st, "vigil_remote_storage_lag_seconds", "gauge", s -> s.lagSeconds());
         metric(sb, st, "vigil_remote_storage_wal_segments_skipped_total", "counter", s -> s.walSegmentsSkipped());

@@ -16,6 +16,9 @@ package dev.vigil.ingest.remotewrite;
  * @param walSegmentsSkipped WAL segments deleted before this queue read them (data lost to the remote)
  * @param segment the persisted resume position: segment index
  * @param offset the persisted resume position: byte offset in {@code segment}
+ * @param metadataSent metric families whose metadata the remote acknowledged (1.0, metadata_config)
+ * @param metadataFailed metadata entries refused for good (4xx)
+ * @param metadataRetried metadata entries in attempts that were retried
  */
 public record RemoteWriteStats(
         String name,
@@ -32,4 +35,7 @@ public record RemoteWriteStats(
         long walSegmentsSkipped,
         int segment,
         long offset,
-        String lastError) {}
+        String lastError,
+        long metadataSent,
+        long metadataFailed,
+        long metadataRetried) {}

@@ -1,5 +1,9 @@
 package dev.vigil.ingest.remotewrite;
 
+import dev.vigil.ingest.parse.MetricType;
+import dev.vigil.ingest.scrape.MetricMetadata;
+import java.util.Map;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -36,6 +40,44 @@ final class RequestEncoder {
         int max = Snappy.maxCompressedLength(out.length());
         if (compressed.length < max) compressed = new byte[Math.max(max, compressed.length * 2)];
         compressedLength = Snappy.compress(out.array(), 0, out.length(), compressed, 0);
+    }
+
+    /**
+     * A 1.0 request of metric metadata only ({@code WriteRequest.metadata}, field 3), as Prometheus
+     * sends every {@code metadata_config.send_interval}.
+     */
+    void encodeMetadata(List<Map.Entry<String, MetricMetadata>> families) throws IOException {
+        out.reset();
+        ProtoWriter one = series;
+        for (Map.Entry<String, MetricMetadata> f : families) {
+            one.reset();
+            MetricMetadata m = f.getValue();
+            one.tag(1, ProtoWriter.VARINT); // MetricMetadata.type
+            one.uvarint(v1Type(m.type()));
+            one.bytesField(2, f.getKey().getBytes(StandardCharsets.UTF_8)); // metric_family_name
+            if (m.help() != null && !m.help().isEmpty()) one.bytesField(4, m.help().getBytes(StandardCharsets.UTF_8));
+            if (m.unit() != null && !m.unit().isEmpty()) one.bytesField(5, m.unit().getBytes(StandardCharsets.UTF_8));
+            out.tag(3, ProtoWriter.LEN);
+            out.uvarint(one.length());
+            out.raw(one.array(), 0, one.length());
+        }
+        int max = Snappy.maxCompressedLength(out.length());
+        if (compressed.length < max) compressed = new byte[Math.max(max, compressed.length * 2)];
+        compressedLength = Snappy.compress(out.array(), 0, out.length(), compressed, 0);
+    }
+
+    /** prometheus.MetricMetadata.MetricType numbers. */
+    static int v1Type(MetricType t) {
+        return switch (t) {
+            case COUNTER -> 1;
+            case GAUGE -> 2;
+            case HISTOGRAM -> 3;
+            case GAUGEHISTOGRAM -> 4;
+            case SUMMARY -> 5;
+            case INFO -> 6;
+            case STATESET -> 7;
+            case UNKNOWN -> 0;
+        };
     }
 
     byte[] body() {

@@ -31,6 +31,9 @@ final class RecordingReceiver implements AutoCloseable {
     /** Series (labels rendered as {@code {a="b", ...}}) to the samples of acknowledged requests, in arrival order. */
     final Map<String, List<Sample>> accepted = new ConcurrentHashMap<>();
     final AtomicInteger requests = new AtomicInteger();
+    /** Metric metadata of acknowledged 1.0 requests, by family name; and how many requests carried some. */
+    final Map<String, Types.MetricMetadata> metadata = new ConcurrentHashMap<>();
+    final AtomicInteger metadataRequests = new AtomicInteger();
     volatile IntSupplier status = () -> 204;
     /** Time each request takes to answer: a slow receiver. */
     volatile long delayMs;
@@ -77,7 +80,10 @@ final class RecordingReceiver implements AutoCloseable {
     }
 
     private void decodeV1(byte[] raw) throws IOException {
-        for (Types.TimeSeries ts : Remote.WriteRequest.parseFrom(raw).getTimeseriesList()) {
+        Remote.WriteRequest req = Remote.WriteRequest.parseFrom(raw);
+        if (req.getMetadataCount() > 0) metadataRequests.incrementAndGet();
+        for (Types.MetricMetadata m : req.getMetadataList()) metadata.put(m.getMetricFamilyName(), m);
+        for (Types.TimeSeries ts : req.getTimeseriesList()) {
             Map<String, String> l = new TreeMap<>();
             for (Types.Label x : ts.getLabelsList()) l.put(x.getName(), x.getValue());
             List<Sample> out = accepted.computeIfAbsent(l.toString(), k -> new CopyOnWriteArrayList<>());

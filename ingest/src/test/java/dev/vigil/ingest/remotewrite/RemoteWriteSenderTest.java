@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.Headers;
 import dev.vigil.ingest.config.ConfigParser;
 import dev.vigil.ingest.config.PrometheusConfig;
+import dev.vigil.ingest.remote.pb.Types;
 import dev.vigil.tsdb.Appender;
 import dev.vigil.tsdb.Labels;
 import dev.vigil.tsdb.TsdbOptions;
@@ -107,6 +108,41 @@ class RemoteWriteSenderTest {
             assertEquals(0, st.samplesFailed());
             assertEquals(2, st.shards());
             assertTrue(m.exposition().contains("prometheus_remote_storage_samples_total{remote_name=\"r\""), m.exposition());
+        }
+    }
+
+    @Test
+    void metadata_config_sends_the_targets_metric_metadata_every_interval_in_batches() throws Exception {
+        try (RecordingReceiver rx = new RecordingReceiver(); Db db = Db.open(dir.resolve("data"), opts());
+                RemoteWriteManager m = RemoteWriteManager.forStorage(db)) {
+            Map<String, dev.vigil.ingest.scrape.MetricMetadata> md = new java.util.TreeMap<>();
+            md.put("http_requests_total", new dev.vigil.ingest.scrape.MetricMetadata(dev.vigil.ingest.parse.MetricType.COUNTER, "Requests served.", ""));
+            md.put("node_memory_bytes", new dev.vigil.ingest.scrape.MetricMetadata(dev.vigil.ingest.parse.MetricType.GAUGE, "Memory.", "bytes"));
+            md.put("rpc_duration_seconds", new dev.vigil.ingest.scrape.MetricMetadata(dev.vigil.ingest.parse.MetricType.HISTOGRAM, "RPC latency.", "seconds"));
+            m.setMetadataSource(() -> md);
+            m.apply(config(yaml(rx.url(), "    metadata_config: {send_interval: 200ms, max_samples_per_send: 2}\n")));
+            // three families in requests of at most two, then again at the next interval
+            await(() -> rx.metadataRequests.get() >= 4, 10_000, "two rounds of metadata");
+            assertEquals(Types.MetricMetadata.MetricType.COUNTER, rx.metadata.get("http_requests_total").getType());
+            assertEquals("Requests served.", rx.metadata.get("http_requests_total").getHelp());
+            assertEquals("bytes", rx.metadata.get("node_memory_bytes").getUnit());
+            assertEquals(Types.MetricMetadata.MetricType.HISTOGRAM, rx.metadata.get("rpc_duration_seconds").getType());
+            assertEquals("tenant-a", rx.headers.getFirst().getFirst("X-Scope-OrgID"), "metadata requests carry the configured headers");
+            await(() -> m.stats().getFirst().metadataSent() >= 6, 5000, "counted");
+            assertTrue(m.exposition().contains("prometheus_remote_storage_metadata_total{remote_name=\"r\""), m.exposition());
+        }
+    }
+
+    @Test
+    void metadata_config_send_false_sends_none() throws Exception {
+        try (RecordingReceiver rx = new RecordingReceiver(); Db db = Db.open(dir.resolve("data"), opts());
+                RemoteWriteManager m = RemoteWriteManager.forStorage(db)) {
+            m.setMetadataSource(() -> Map.of("up", new dev.vigil.ingest.scrape.MetricMetadata(dev.vigil.ingest.parse.MetricType.GAUGE, "", "")));
+            m.apply(config(yaml(rx.url(), "    metadata_config: {send: false, send_interval: 100ms}\n")));
+            append(db, 2, 5, System.currentTimeMillis() - 10_000);
+            await(() -> rx.samples() == 10, 10_000, "the samples");
+            Thread.sleep(500);
+            assertEquals(0, rx.metadataRequests.get());
         }
     }
 

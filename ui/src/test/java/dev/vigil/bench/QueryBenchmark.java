@@ -71,35 +71,12 @@ public final class QueryBenchmark {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        Files.createDirectories(work);
-        // data ends 20 minutes ago: all of it is the immutable past the range cache may keep
-        long now = System.currentTimeMillis();
-        long t0 = readOrWriteStart(work, now);
+        long t0 = prepare(work);
         long tEnd = t0 + SPAN_MS - STEP_MS;
-
-        Path om = work.resolve("data.om");
-        if (!Files.exists(work.resolve("data.om.done"))) {
-            log("writing OpenMetrics to " + om);
-            writeOpenMetrics(om, t0);
-            Files.writeString(work.resolve("data.om.done"), "");
-        }
         Path promData = work.resolve("prometheus");
-        if (!Files.exists(work.resolve("prometheus.done"))) {
-            log("backfilling Prometheus with promtool");
-            run(List.of("promtool", "tsdb", "create-blocks-from", "openmetrics", om.toString(), promData.toString()));
-            Files.writeString(work.resolve("prometheus.done"), "");
-        }
         Path vigilData = work.resolve("vigil");
         TsdbOptions opts = TsdbOptions.defaults().withRetention(0, 0).withWalSync(WalSyncPolicy.NEVER, 0)
                 .withBackground(0, System::currentTimeMillis);
-        if (!Files.exists(work.resolve("vigil.done"))) {
-            log("appending to Vigil");
-            try (Storage s = Tsdb.open(vigilData, opts)) {
-                appendVigil(s, t0);
-                ((Db) s).compact();
-            }
-            Files.writeString(work.resolve("vigil.done"), "");
-        }
 
         int port;
         try (ServerSocket ss = new ServerSocket(0)) {
@@ -152,6 +129,43 @@ public final class QueryBenchmark {
             prom.destroy();
             prom.waitFor();
         }
+    }
+
+
+    /**
+     * Generates the benchmark's data once into {@code work} (OpenMetrics file, Prometheus blocks by
+     * promtool, Vigil's storage) and returns its first timestamp; later runs reuse it.
+     */
+    static long prepare(Path work) throws Exception {
+        Files.createDirectories(work);
+        // data ends 20 minutes ago: all of it is the immutable past the range cache may keep
+        long now = System.currentTimeMillis();
+        long t0 = readOrWriteStart(work, now);
+        Path om = work.resolve("data.om");
+        if (!Files.exists(work.resolve("data.om.done"))) {
+            log("writing OpenMetrics to " + om);
+            writeOpenMetrics(om, t0);
+            Files.writeString(work.resolve("data.om.done"), "");
+        }
+        Path promData = work.resolve("prometheus");
+        if (!Files.exists(work.resolve("prometheus.done"))) {
+            log("backfilling Prometheus with promtool");
+            run(List.of("promtool", "tsdb", "create-blocks-from", "openmetrics", om.toString(), promData.toString()));
+            Files.writeString(work.resolve("prometheus.done"), "");
+        }
+        Path vigilData = work.resolve("vigil");
+        TsdbOptions opts = TsdbOptions.defaults().withRetention(0, 0).withWalSync(WalSyncPolicy.NEVER, 0)
+                .withBackground(0, System::currentTimeMillis);
+        if (!Files.exists(work.resolve("vigil.done"))) {
+            log("appending to Vigil");
+            try (Storage s = Tsdb.open(vigilData, opts)) {
+                appendVigil(s, t0);
+                ((Db) s).compact();
+            }
+            Files.writeString(work.resolve("vigil.done"), "");
+        }
+
+        return t0;
     }
 
     /** The first data timestamp, fixed in the work directory so that reused data keeps its times. */

@@ -36,11 +36,12 @@ import org.xerial.snappy.Snappy;
  *       (median and worst of repeated calls; the target is under 50 ms).
  * </ol>
  *
- * <p>Run with {@code bin/vigil bench-http [--seconds N] [--clients N] [--series N] [--work DIR]}.
+ * <p>Run with {@code bin/vigil bench-http [--seconds N] [--clients N] [--series N] [--work DIR] [--only queries|labels]}.
  */
 public final class HttpBenchmark {
     public static void main(String[] args) throws Exception {
         int seconds = 20, clients = 4, series = 1_000_000;
+        String only = "";
         Path work = Path.of("target/bench-query");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -48,10 +49,17 @@ public final class HttpBenchmark {
                 case "--clients" -> clients = Integer.parseInt(args[++i]);
                 case "--series" -> series = Integer.parseInt(args[++i]);
                 case "--work" -> work = Path.of(args[++i]);
+                case "--only" -> only = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        if (only.equals("labels")) {
+            Files.createDirectories(work);
+            Files.writeString(work.resolve("http-bench.yml"), "global:\n  scrape_interval: 1h\n");
+            labels(http, work, series);
+            return;
+        }
         long t0 = QueryBenchmark.prepare(work);
         long tEnd = t0 + QueryBenchmark.SPAN_MS - QueryBenchmark.STEP_MS;
         List<String> urls = new ArrayList<>();
@@ -91,7 +99,7 @@ public final class HttpBenchmark {
         report.forEach(System.out::println);
         System.out.printf(Locale.ROOT, "Vigil/Prometheus throughput: %.2fx%n", rps[0] / rps[1]);
 
-        labels(http, work, series);
+        if (!only.equals("queries")) labels(http, work, series);
     }
 
     // ---- label lookups at 1M series -----------------------------------------------------------------------------

@@ -50,20 +50,43 @@ final class MergeQuerier implements Querier {
 
     @Override
     public List<String> labelNames(long minT, long maxT, Matcher... matchers) {
-        TreeSet<String> names = new TreeSet<>(Labels::compareUtf8);
+        List<String> out = List.of();
         for (SourceQuerier s : sources) {
-            if (s.overlaps(minT, maxT)) names.addAll(s.labelNames(minT, maxT, matchers));
+            if (s.overlaps(minT, maxT)) out = mergeSorted(out, s.labelNames(minT, maxT, matchers));
         }
-        return new ArrayList<>(names);
+        return out;
     }
 
     @Override
     public List<String> labelValues(String name, long minT, long maxT, Matcher... matchers) {
-        TreeSet<String> values = new TreeSet<>(Labels::compareUtf8);
+        List<String> out = List.of();
         for (SourceQuerier s : sources) {
-            if (s.overlaps(minT, maxT)) values.addAll(s.labelValues(name, minT, maxT, matchers));
+            if (s.overlaps(minT, maxT)) out = mergeSorted(out, s.labelValues(name, minT, maxT, matchers));
         }
-        return new ArrayList<>(values);
+        return out;
+    }
+
+    /**
+     * The sorted union of two sorted, distinct lists in one linear pass; either list itself when
+     * the other is empty (the common case of one source, with a million values, costs nothing).
+     */
+    static List<String> mergeSorted(List<String> a, List<String> b) {
+        if (a.isEmpty()) return b;
+        if (b.isEmpty()) return a;
+        List<String> out = new ArrayList<>(Math.max(a.size(), b.size()));
+        int i = 0, j = 0;
+        while (i < a.size() && j < b.size()) {
+            int c = Labels.compareUtf8(a.get(i), b.get(j));
+            if (c < 0) out.add(a.get(i++));
+            else if (c > 0) out.add(b.get(j++));
+            else {
+                out.add(a.get(i++));
+                j++;
+            }
+        }
+        while (i < a.size()) out.add(a.get(i++));
+        while (j < b.size()) out.add(b.get(j++));
+        return out;
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.roaringbitmap.RoaringBitmap;
 
@@ -21,14 +22,24 @@ public final class MemPostings {
     private final Map<String, Map<String, RoaringBitmap>> byName = new HashMap<>();
     /** Guarded by lock. */
     private final RoaringBitmap all = new RoaringBitmap();
+    /**
+     * Each name's values, sorted, as last asked for; dropped when a value of that name appears or
+     * goes. Label lookups and regex matchers read them on every query, and sorting a label with a
+     * million values each time would cost far more than the lookup.
+     */
+    private final Map<String, List<String>> sortedValues = new ConcurrentHashMap<>();
 
     public void add(int ordinal, Labels labels) {
         lock.writeLock().lock();
         try {
             for (int i = 0; i < labels.size(); i++) {
-                byName.computeIfAbsent(labels.name(i), k -> new HashMap<>())
-                        .computeIfAbsent(labels.value(i), k -> new RoaringBitmap())
-                        .add(ordinal);
+                Map<String, RoaringBitmap> values = byName.computeIfAbsent(labels.name(i), k -> new HashMap<>());
+                RoaringBitmap b = values.get(labels.value(i));
+                if (b == null) {
+                    values.put(labels.value(i), b = new RoaringBitmap());
+                    sortedValues.remove(labels.name(i));
+                }
+                b.add(ordinal);
             }
             all.add(ordinal);
         } finally {
@@ -47,6 +58,7 @@ public final class MemPostings {
                 b.remove(ordinal);
                 if (b.isEmpty()) {
                     values.remove(labels.value(i));
+                    sortedValues.remove(labels.name(i));
                     if (values.isEmpty()) byName.remove(labels.name(i));
                 }
             }
@@ -88,14 +100,22 @@ public final class MemPostings {
         }
     }
 
+    /** The values of {@code name}, sorted; an unmodifiable list shared by readers until the values change. */
     public List<String> values(String name) {
+        List<String> cached = sortedValues.get(name);
+        if (cached != null) return cached;
         lock.readLock().lock();
         try {
+            // under the read lock no value can appear or go, so what is cached here is current
+            cached = sortedValues.get(name);
+            if (cached != null) return cached;
             Map<String, RoaringBitmap> values = byName.get(name);
             if (values == null) return List.of();
-            List<String> out = new ArrayList<>(values.keySet());
-            out.sort(Labels::compareUtf8);
-            return out;
+            String[] out = values.keySet().toArray(new String[0]);
+            java.util.Arrays.sort(out, Labels::compareUtf8);
+            List<String> list = java.util.Collections.unmodifiableList(java.util.Arrays.asList(out));
+            sortedValues.put(name, list);
+            return list;
         } finally {
             lock.readLock().unlock();
         }

@@ -178,12 +178,14 @@ public final class Api {
         Range r = range(ctx);
         List<Matcher[]> sets = Params.matchers(params(ctx, "match[]"));
         int limit = Params.limit(param(ctx, "limit"));
-        TreeSet<String> names = new TreeSet<>(Labels::compareUtf8);
         try (Querier q = d.storage().querier()) {
-            if (sets.isEmpty()) names.addAll(q.labelNames(r.start(), r.end()));
+            // the querier's lists are sorted and distinct: only several match[] sets need a union
+            if (sets.isEmpty()) return stringList(q.labelNames(r.start(), r.end()), limit);
+            if (sets.size() == 1) return stringList(q.labelNames(r.start(), r.end(), sets.getFirst()), limit);
+            TreeSet<String> names = new TreeSet<>(Labels::compareUtf8);
             for (Matcher[] m : sets) names.addAll(q.labelNames(r.start(), r.end(), m));
+            return stringList(names, limit);
         }
-        return stringList(names, limit);
     }
 
     private Result labelValues(Context ctx) {
@@ -194,12 +196,13 @@ public final class Api {
         Range r = range(ctx);
         List<Matcher[]> sets = Params.matchers(params(ctx, "match[]"));
         int limit = Params.limit(param(ctx, "limit"));
-        TreeSet<String> values = new TreeSet<>(Labels::compareUtf8);
         try (Querier q = d.storage().querier()) {
-            if (sets.isEmpty()) values.addAll(q.labelValues(name, r.start(), r.end()));
+            if (sets.isEmpty()) return stringList(q.labelValues(name, r.start(), r.end()), limit);
+            if (sets.size() == 1) return stringList(q.labelValues(name, r.start(), r.end(), sets.getFirst()), limit);
+            TreeSet<String> values = new TreeSet<>(Labels::compareUtf8);
             for (Matcher[] m : sets) values.addAll(q.labelValues(name, r.start(), r.end(), m));
+            return stringList(values, limit);
         }
-        return stringList(values, limit);
     }
 
     private static Result stringList(java.util.Collection<String> items, int limit) {

@@ -193,6 +193,7 @@ final class Server implements AutoCloseable {
                 });
             }
             new dev.vigil.server.web.WebUi(prefix).register(cfg.routes);
+            new dev.vigil.server.web.Dashboards(flags.dashboardsPath()).register(cfg.routes, prefix);
             if (!prefix.isEmpty()) cfg.routes.get("/", ctx -> ctx.redirect(prefix + "/query"));
         });
     }

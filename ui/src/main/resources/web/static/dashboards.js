@@ -4,9 +4,17 @@
 // error while the others draw; time series ending at "now" stay current through live.js.
 import { api, url, rangeQuery, instantQuery, ApiError } from './api.js';
 import { h, alertBox, parseDuration, formatDuration, legendText } from './util.js';
-import { matrixToData, sampleNumber } from './graph.js';
-import { liveRange, gridIncrement } from './live.js';
-import { renderPanel, needsData, PanelProblem, RENDERERS, regexFromGrafana } from './panels.js';
+
+// The drawing modules load while the dashboard's JSON is fetched (renderDashboard), not before:
+// one round trip less before the first query, and the list page does not load them at all.
+let matrixToData, sampleNumber, liveRange, gridIncrement, renderPanel, needsData, PanelProblem, RENDERERS, regexFromGrafana;
+
+async function loadDrawingModules() {
+  const [graph, live, panels] = await Promise.all([import('./graph.js'), import('./live.js'), import('./panels.js')]);
+  ({ matrixToData, sampleNumber } = graph);
+  ({ liveRange, gridIncrement } = live);
+  ({ renderPanel, needsData, PanelProblem, RENDERERS, regexFromGrafana } = panels);
+}
 
 const API = '/api/v1/vigil/dashboards';
 
@@ -264,9 +272,11 @@ export async function renderDashboard(el, { params, match }) {
   const uid = decodeURIComponent(match[1]);
   el.classList.add('dash-page');
   let model;
+  const modules = loadDrawingModules();
   try {
-    model = await api(`${API}/${encodeURIComponent(uid)}`);
+    [model] = await Promise.all([api(`${API}/${encodeURIComponent(uid)}`), modules]);
   } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
     el.append(h('h1', 'Dashboard'), alertBox('error', e.status === 404 ? `There is no dashboard with the uid "${uid}".`
       : `This dashboard cannot be shown: ${e.message}`), h('p', h('a', { href: url('/dashboards'), 'data-link': '' }, '← all dashboards')));
     return undefined;
@@ -736,6 +746,8 @@ class DashboardView {
       if (p.type === 'row') {
         sections.push({ row: p, collapsed: !!p.collapsed, panels: Array.isArray(p.panels) ? p.panels.map((c, j) => ({ json: c, path: `panels[${i}].panels[${j}]` })) : [] });
       } else {
+        // a panel after a collapsed row is not in it (Grafana would have moved it into row.panels): it stays visible
+        if (sections[sections.length - 1].collapsed) sections.push({ row: null, collapsed: false, panels: [] });
         sections[sections.length - 1].panels.push({ json: p, path: `panels[${i}]` });
       }
     }
@@ -783,8 +795,14 @@ class DashboardView {
     }
   }
 
-  /** Places rows and panels on the grid: y of the panels below a collapsed row moves up by what it hides. */
+  /**
+   * Places rows and panels on the grid: y of the panels below a collapsed row moves up by what it hides.
+   * Panel sizes follow from the grid's width (one read), so drawing never waits for a layout.
+   */
   layout() {
+    const gridWidth = this.grid.clientWidth || 1200;
+    const narrow = matchMedia('(max-width: 768px)').matches;
+    const column = (gridWidth - 23 * GRID_GAP) / 24;
     let y = 0;
     for (const s of this.sections) {
       if (s.row) {
@@ -801,7 +819,8 @@ class DashboardView {
         const p = pos[i];
         const py = y + (p.y - top);
         place(v.el, p.x, py, p.w, p.h);
-        v.heightRows = p.h;
+        v.setSize((narrow ? gridWidth : column * p.w + GRID_GAP * (p.w - 1)) - PANEL_CHROME_X,
+          GRID_ROW * p.h + GRID_GAP * (p.h - 1) - PANEL_CHROME_Y);
         bottom = Math.max(bottom, py + p.h);
       });
       y = bottom;
@@ -835,6 +854,13 @@ class DashboardView {
   }
 }
 
+// Grafana's grid: 30 px rows, 8 px gaps (style.css .dash-grid); a panel's border, header and body
+// padding (style.css .dash-panel*) around what its renderer gets.
+const GRID_ROW = 30;
+const GRID_GAP = 8;
+const PANEL_CHROME_X = 2 + 12;
+const PANEL_CHROME_Y = 2 + 28 + 6;
+
 function gridPos(panel) {
   const g = panel.gridPos && typeof panel.gridPos === 'object' ? panel.gridPos : {};
   const int = (v, d) => (Number.isFinite(v) ? Math.round(v) : d);
@@ -855,6 +881,10 @@ function place(el, x, y, w, hgt) {
 
 const TIME_SERIES_TYPES = new Set(['timeseries', 'graph']);
 
+function nextFrame() {
+  return new Promise((resolve) => requestAnimationFrame(() => resolve()));
+}
+
 class PanelView {
   constructor(dash, panel, path) {
     this.dash = dash;
@@ -869,25 +899,31 @@ class PanelView {
     this.menuEl = h('details.dash-panel-menu', h('summary', { title: 'Panel menu' }, '⋮'), h('div.dash-panel-menu-items'));
     this.menuEl.addEventListener('toggle', () => { if (this.menuEl.open) this.fillMenu(); });
     const header = h('div.dash-panel-header', this.titleEl,
-      typeof panel.description === 'string' && panel.description ? h('span.dash-panel-info', { title: panel.description }, 'ⓘ') : null,
+      typeof panel.description === 'string' && panel.description ? h('span.dash-panel-info', { title: panel.description }, 'i') : null,
       this.stateEl, this.menuEl);
     this.body = h('div.dash-panel-body');
     this.el = h('div.dash-panel' + (panel.transparent ? '.transparent' : ''), { dataset: { panelId: panel.id ?? '', type: panel.type ?? '', state: 'loading' } },
       header, this.body);
     this.setTitle();
-    let lastSize = '';
-    this.resize = new ResizeObserver(() => {
-      const size = `${this.body.clientWidth}x${this.body.clientHeight}`;
-      if (size === lastSize) return;
-      const first = lastSize === '';
-      lastSize = size;
+    this.width = 600;
+    this.height = 200;
+    this.resize = new ResizeObserver(([entry]) => {
+      const { width, height } = entry.contentRect;
+      if (Math.abs(width - this.width) < 2 && Math.abs(height - this.height) < 2) return;
+      this.setSize(width, height);
       // graphs follow their width themselves; the SVG panels are drawn for a size
-      if (!first && this.lastData && !TIME_SERIES_TYPES.has(panel.type)) {
+      if (this.lastData && !TIME_SERIES_TYPES.has(panel.type)) {
         clearTimeout(this.resizeTimer);
         this.resizeTimer = setTimeout(() => this.draw(this.lastData), 150);
       }
     });
     this.resize.observe(this.body);
+  }
+
+  /** The drawing area (the body's content box) in pixels. */
+  setSize(width, height) {
+    this.width = Math.max(40, Math.floor(width));
+    this.height = Math.max(20, Math.floor(height));
   }
 
   title() {
@@ -921,6 +957,8 @@ class PanelView {
     this.setState('loading');
     try {
       const data = await this.fetch(abort.signal);
+      // panels whose data came in meanwhile draw in the same frame: one style, layout and paint pass for all
+      await nextFrame();
       if (abort.signal.aborted) return;
       this.draw(data);
       if (data && this.dash.isLive() && TIME_SERIES_TYPES.has(this.panel.type) && data.range.live) this.startLive(data);
@@ -954,7 +992,7 @@ class PanelView {
     const targets = p.targets ?? [];
     if (!Array.isArray(targets)) throw new PanelProblem('targets', `must be an array of queries, got ${typeof targets}`);
     const range = this.dash.panelRange(p);
-    const { step, scoped } = this.dash.panelInterval(p, range, this.body.clientWidth || 600);
+    const { step, scoped } = this.dash.panelInterval(p, range, this.width);
     const start = Math.floor(range.from / step) * step;
     const end = Math.max(start, Math.floor(range.to / step) * step);
     const timeSeries = TIME_SERIES_TYPES.has(p.type);
@@ -1008,12 +1046,13 @@ class PanelView {
     this.view = null;
     this.body.replaceChildren();
     this.lastData = data;
+    const started = performance.now();
     try {
       this.view = renderPanel(this.body, {
         panel: this.panel,
         data: data ?? { kind: 'instant', series: [], xs: [] },
-        width: this.body.clientWidth,
-        height: this.body.clientHeight,
+        width: this.width,
+        height: this.height,
         interpolate: (text) => this.dash.interpolate(text, data?.scoped ?? {}, 'raw'),
         onZoom: (from, to) => this.dash.setTimeRange(String(Math.round(from * 1000)), String(Math.round(to * 1000))),
       });
@@ -1023,10 +1062,13 @@ class PanelView {
     }
     this.setState(this.view.empty ? 'nodata' : 'ok');
     this.showPoints();
+    // in the browser's performance timeline, for whoever profiles a slow dashboard
+    performance.measure(`draw ${this.label()}`, { start: started, end: performance.now() });
   }
 
   showPoints() {
     if (this.view?.points) this.el.dataset.points = String(this.view.points());
+    if (this.view?.last) this.el.dataset.last = String(this.view.last());
   }
 
   /**

@@ -43,10 +43,14 @@ const hexCache = new Map();
 export function resolveColor(c) {
   if (c === undefined || c === null || c === '') return null;
   const s = String(c).trim();
-  const named = NAMED_COLORS[s.toLowerCase()];
-  if (named) return named;
-  return CSS.supports('color', s) ? s : FALLBACK_COLOR;
+  let out = resolved.get(s);
+  if (out === undefined) {
+    out = NAMED_COLORS[s.toLowerCase()] ?? (CSS.supports('color', s) ? s : FALLBACK_COLOR);
+    resolved.set(s, out);
+  }
+  return out;
 }
+const resolved = new Map();
 
 /** A CSS colour as #rrggbb (uPlot's fills append a hex alpha to it). */
 export function toHex(c) {
@@ -213,11 +217,20 @@ export function fieldConfig(panel, series) {
   if (typeof fc !== 'object' || Array.isArray(fc)) throw new PanelProblem('fieldConfig', 'must be an object');
   const defaults = fc.defaults ?? {};
   if (typeof defaults !== 'object' || Array.isArray(defaults)) throw new PanelProblem('fieldConfig.defaults', 'must be an object');
-  const out = structuredClone(defaults);
-  out.custom = out.custom ?? {};
   const overrides = fc.overrides ?? [];
   if (!Array.isArray(overrides)) throw new PanelProblem('fieldConfig.overrides', 'must be an array');
-  if (series) {
+  // the common case, no overrides, shares one checked copy per panel instead of a deep copy per series
+  if (!overrides.length || !series) {
+    let base = baseConfigs.get(panel);
+    if (!base || base.defaults !== defaults) {
+      base = { defaults, config: checkedConfig({ ...defaults, custom: defaults.custom ?? {} }) };
+      baseConfigs.set(panel, base);
+    }
+    return base.config;
+  }
+  const out = structuredClone(defaults);
+  out.custom = out.custom ?? {};
+  {
     overrides.forEach((o, i) => {
       const id = o?.matcher?.id;
       const opt = o?.matcher?.options;
@@ -238,6 +251,11 @@ export function fieldConfig(panel, series) {
       }
     });
   }
+  return checkedConfig(out);
+}
+const baseConfigs = new WeakMap();
+
+function checkedConfig(out) {
   const steps = out.thresholds?.steps;
   if (out.thresholds !== undefined && out.thresholds !== null && !Array.isArray(steps)) {
     throw new PanelProblem('fieldConfig.defaults.thresholds.steps', 'must be an array of {color, value}');
@@ -420,8 +438,9 @@ function gridFor(n, width, height, aspect = 1) {
   return { cols: best, rows: Math.ceil(n / best) };
 }
 
+/** A font size at which `text` fits the box: bold digits are about 0.68 em wide. */
 function fontFor(text, width, height, maxPx = 72) {
-  return Math.max(10, Math.min(maxPx, height, width / (Math.max(3, text.length) * 0.62)));
+  return Math.max(10, Math.min(maxPx, height, (width - 8) / (Math.max(3, text.length) * 0.68)));
 }
 
 function noData(body, cfg) {
@@ -436,17 +455,30 @@ function reduceSeries(panel, data) {
 }
 
 function sparkline(values, c, width, height) {
-  const pts = [];
   const n = values.length;
   let lo = Infinity, hi = -Infinity;
-  for (const v of values) if (isNum(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (isNum(v)) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  }
   if (!Number.isFinite(lo) || n < 2) return null;
   if (hi === lo) { hi += 1; lo -= 1; }
-  values.forEach((v, i) => { if (isNum(v)) pts.push([(i / (n - 1)) * width, height - ((v - lo) / (hi - lo)) * (height - 2) - 1]); });
-  if (pts.length < 2) return null;
-  const line = pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ');
+  // one point per 2 px of a 200 px wide box is all a sparkline shows
+  const every = Math.max(1, Math.floor(n / (width / 2)));
+  let line = '';
+  let first = null, last = null, count = 0;
+  for (let i = 0; i < n; i += every) {
+    const v = values[i];
+    if (!isNum(v)) continue;
+    const x = Math.round((i / (n - 1)) * width * 10) / 10;
+    line += `${x},${Math.round((height - ((v - lo) / (hi - lo)) * (height - 2) - 1) * 10) / 10} `;
+    if (first === null) first = x;
+    last = x;
+    count++;
+  }
+  if (count < 2) return null;
   return svg('svg', { class: 'stat-spark', viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: 'none', width: '100%', height },
-    svg('polygon', { points: `${pts[0][0]},${height} ${line} ${pts[pts.length - 1][0]},${height}`, fill: translucent(c, 18), stroke: 'none' }),
+    svg('polygon', { points: `${first},${height} ${line}${last},${height}`, fill: translucent(c, 18), stroke: 'none' }),
     svg('polyline', { points: line, fill: 'none', stroke: c, 'stroke-width': 1.5, 'vector-effect': 'non-scaling-stroke' }));
 }
 
@@ -508,8 +540,15 @@ function timeseries(body, { panel, data, width, height, onZoom }) {
     });
     wrap.append(legendEl);
   }
-  const legendH = !legendEl ? 0 : legendRight ? 0 : Math.min(legendEl.offsetHeight || 0, Math.round(height * 0.4));
-  if (legendEl && !legendRight) legendEl.style.maxHeight = Math.round(height * 0.4) + 'px';
+  // the legend's height estimated, not measured: reading offsetHeight would lay out the page once per panel
+  let legendH = 0;
+  if (legendEl && !legendRight) {
+    const shown = rows.filter(Boolean);
+    const lines = legendEl.tagName === 'TABLE' ? shown.length + 1
+      : Math.ceil(shown.reduce((w, r) => w + 28 + 7 * r.row.textContent.length, 0) / Math.max(100, width));
+    legendH = Math.min(lines * 17 + 2, Math.round(height * 0.4));
+    legendEl.style.maxHeight = legendH + 'px';
+  }
   const graphH = Math.max(60, height - legendH - 4);
   const graph = drawGraph(graphBox, {
     series,
@@ -524,6 +563,7 @@ function timeseries(body, { panel, data, width, height, onZoom }) {
     legend: false,
     onZoom,
   });
+  autoSizeYAxis(graph.plot);
   let raw = data.series.map((s) => s.values);
   function updateCalcs() {
     if (!calcs.length) return;
@@ -540,7 +580,9 @@ function timeseries(body, { panel, data, width, height, onZoom }) {
   }
   updateCalcs();
   return {
-    points: () => graph.data.xs.length,
+    /** Points with a value: what grows while live updates fill a window that slides. */
+    points: () => raw.reduce((n, col) => n + col.reduce((k, v) => k + (v === null ? 0 : 1), 0), 0),
+    last: () => graph.data.xs[graph.data.xs.length - 1],
     append(xs, ys, keepFrom) {
       let drop = 0;
       const oldXs = graph.data.xs;
@@ -555,6 +597,25 @@ function timeseries(body, { panel, data, width, height, onZoom }) {
     },
     destroy: () => graph.destroy(),
   };
+}
+
+/**
+ * Makes the y axis as wide as its longest label (uPlot's axis-autosize recipe): units such as
+ * "1.5 MiB/s" do not fit the fixed width graph.js gives it.
+ */
+function autoSizeYAxis(plot) {
+  const axis = plot.axes[1];
+  if (!axis) return;
+  axis.size = (u, values, axisIdx, cycleNum) => {
+    const a = u.axes[axisIdx];
+    if (cycleNum > 1) return a._size; // uPlot re-runs sizing until it settles; stop it going round
+    let longest = '';
+    for (const v of values ?? []) if (v && v.length > longest.length) longest = v;
+    if (!longest) return 40;
+    u.ctx.font = a.font?.[0] ?? '12px system-ui';
+    return Math.ceil((a.ticks?.size ?? 10) + (a.gap ?? 5) + u.ctx.measureText(longest).width / devicePixelRatio + 4);
+  };
+  plot.redraw(false, true);
 }
 
 function numOrUndef(v) {
@@ -701,6 +762,7 @@ function bargauge(body, { panel, data, width, height }) {
         fill.append(h('span', { style: { background: (k + 0.5) / cells <= frac ? c : translucent(c, 15) } }));
       }
     } else if (mode === 'gradient' && (cfg.color?.mode ?? 'thresholds') === 'thresholds') {
+      // each threshold's colour where its range starts along the filled part, blending between them
       const steps = absoluteSteps(cfg.thresholds, range.min, range.max);
       const upTo = isNum(s.value) ? s.value : range.min;
       const stops = [];
@@ -708,9 +770,10 @@ function bargauge(body, { panel, data, width, height }) {
         const at = Math.max(range.min, steps[j].value);
         if (at > upTo) break;
         const p = upTo > range.min ? ((at - range.min) / (upTo - range.min)) * 100 : 0;
-        stops.push(`${translucent(steps[j].color, 70)} ${p.toFixed(1)}%`, `${steps[j].color} ${Math.min(100, p + 100 / Math.max(1, steps.length)).toFixed(1)}%`);
+        stops.push(`${j === 0 ? translucent(steps[j].color, 55) : steps[j].color} ${p.toFixed(1)}%`);
       }
-      fill.style.background = stops.length > 2 ? `linear-gradient(${vertical ? 'to top' : 'to right'}, ${stops.join(', ')})` : d.color;
+      if (stops.length > 1) stops.push(`${d.color} 100%`);
+      fill.style.background = stops.length > 1 ? `linear-gradient(${vertical ? 'to top' : 'to right'}, ${stops.join(', ')})` : d.color;
     } else {
       fill.style.background = d.color;
     }
@@ -903,9 +966,8 @@ const INLINE = /(`+)([\s\S]*?[^`])\1(?!`)|\*\*([\s\S]+?)\*\*|__([\s\S]+?)__|\*([
 function inline(text) {
   const out = [];
   let last = 0;
-  INLINE.lastIndex = 0;
-  let m;
-  while ((m = INLINE.exec(text))) {
+  // matchAll works on a copy of the regex: the recursion for nested marks must not move this loop's position
+  for (const m of text.matchAll(INLINE)) {
     if (m.index > last) out.push(text.slice(last, m.index));
     if (m[1]) out.push(h('code', m[2].trim()));
     else if (m[3] !== undefined || m[4] !== undefined) out.push(h('strong', inline(m[3] ?? m[4])));
@@ -914,7 +976,7 @@ function inline(text) {
     else if (m[10] !== undefined) out.push(link(m[10], m[10]));
     else if (m[11] !== undefined) out.push(link(m[11], m[11]));
     else if (m[12] !== undefined) out.push(h('br'));
-    last = INLINE.lastIndex;
+    last = m.index + m[0].length;
   }
   if (last < text.length) out.push(text.slice(last));
   return out;

@@ -654,9 +654,14 @@ class DashboardView {
     await this.initVariables();
     if (this.destroyed) return;
     this.writeUrl(false);
-    this.buildSections();
-    this.layout();
+    // The grid's width is read while it is empty (a cheap layout), the queries go out, and only then
+    // do the panels enter the page: the requests do not wait for the page to lay them out.
+    const width = this.grid.clientWidth;
+    const panels = document.createDocumentFragment();
+    this.buildSections(panels);
+    this.layout(width);
     this.loadAll();
+    this.grid.append(panels);
     this.setRefresh(this.refresh, false);
   }
 
@@ -736,7 +741,7 @@ class DashboardView {
   // ----- layout
 
   /** Panels into sections: what precedes the first row, then each row with its panels (nested when collapsed). */
-  buildSections() {
+  buildSections(into) {
     const gp = (p) => (p.gridPos && typeof p.gridPos === 'object' ? p.gridPos : {});
     let fallbackY = 10000;
     const withPos = this.model.panels.map((p, i) => ({ p, i, y: Number.isFinite(gp(p).y) ? gp(p).y : fallbackY++, x: Number.isFinite(gp(p).x) ? gp(p).x : 0 }));
@@ -761,18 +766,18 @@ class DashboardView {
         const toggle = () => this.toggleRow(s);
         s.rowEl.addEventListener('click', toggle);
         s.rowEl.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); toggle(); } });
-        this.grid.append(s.rowEl);
+        into.append(s.rowEl);
       }
-      if (!s.collapsed) this.createViews(s);
+      if (!s.collapsed) this.createViews(s, into);
     }
     this.sections = sections;
   }
 
-  createViews(section) {
+  createViews(section, into = this.grid) {
     section.views = section.panels.filter(({ json }) => json && typeof json === 'object').map(({ json, path }) => {
       const v = new PanelView(this, json, path);
       this.panels.add(v);
-      this.grid.append(v.el);
+      into.append(v.el);
       return v;
     });
   }
@@ -799,8 +804,8 @@ class DashboardView {
    * Places rows and panels on the grid: y of the panels below a collapsed row moves up by what it hides.
    * Panel sizes follow from the grid's width (one read), so drawing never waits for a layout.
    */
-  layout() {
-    const gridWidth = this.grid.clientWidth || 1200;
+  layout(width = this.grid.clientWidth) {
+    const gridWidth = width || 1200;
     const narrow = matchMedia('(max-width: 768px)').matches;
     const column = (gridWidth - 23 * GRID_GAP) / 24;
     let y = 0;

@@ -739,9 +739,10 @@ function bargauge(body, { panel, data, width, height }) {
   const o = panel.options ?? {};
   const mode = o.displayMode ?? 'gradient';
   const vertical = o.orientation === 'vertical' || (o.orientation === 'auto' && height > width * 1.2);
-  const box = h('div.bargauge' + (vertical ? '.bargauge-v' : ''));
   const n = items.length;
   const rowH = vertical ? height : Math.max(18, Math.min(60, (height - 4) / n - 4));
+  // one grid for all bars (rows are display: contents), so names, bars and values line up
+  const box = h('div.bargauge' + (vertical ? '.bargauge-v' : ''), { style: vertical ? {} : { gridAutoRows: rowH + 'px' } });
   items.forEach((s, i) => {
     const cfg = fieldConfig(panel, s);
     const range = valueRange(cfg, items.map((x) => x.value));
@@ -781,10 +782,7 @@ function bargauge(body, { panel, data, width, height }) {
     const valueEl = h('div.bar-value', { style: { color: o.valueMode === 'text' ? 'inherit' : d.color } }, d.text);
     const row = h('div.bar-row', { title: `${name}: ${d.text}`, dataset: { value: s.value ?? '' } },
       h('div.bar-name', name), track, valueEl);
-    if (!vertical) {
-      row.style.height = rowH + 'px';
-      valueEl.style.fontSize = Math.max(11, Math.min(22, rowH * 0.55)) + 'px';
-    }
+    if (!vertical) valueEl.style.fontSize = Math.max(11, Math.min(22, rowH * 0.55)) + 'px';
     box.append(row);
   });
   body.append(box);

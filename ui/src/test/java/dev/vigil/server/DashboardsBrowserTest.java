@@ -357,6 +357,132 @@ class DashboardsBrowserTest {
 
     @Test
     @Order(7)
+    void variablesAndTimeRange_liveInTheUrl_andRequeryThePanels() throws Exception {
+        upload(server, """
+                {"uid": "vars", "title": "Variables", "time": {"from": "now-1h", "to": "now"},
+                 "templating": {"list": [
+                   {"name": "instance", "type": "query", "query": {"query": "label_values(perf_temperature, instance)"},
+                    "multi": true, "includeAll": true, "current": {"text": ["All"], "value": ["$__all"]}},
+                   {"name": "factor", "type": "custom", "query": "1, 2, ten : 10", "current": {"value": "2"}},
+                   {"name": "res", "type": "interval", "query": "1m,5m", "auto": true, "auto_count": 30, "auto_min": "10s",
+                    "current": {"value": "$__auto_interval_res"}}]},
+                 "panels": [
+                   {"id": 1, "type": "timeseries", "title": "Temperature of $instance", "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8},
+                    "targets": [{"expr": "perf_temperature{instance=~\\"$instance\\"} * $factor", "legendFormat": "{{instance}}"}]},
+                   {"id": 2, "type": "table", "title": "Interpolated", "gridPos": {"x": 0, "y": 8, "w": 24, "h": 4},
+                    "targets": [{"expr": "label_replace(vector(1), \\"q\\", \\"$__interval $__rate_interval $__range [[res]] ${instance:csv} $instance ${factor}\\", \\"\\", \\"\\")",
+                                 "instant": true}]}]}""");
+        browser.get(base + "/dashboards/vars");
+        awaitRendered(20);
+        String all = "host-0,host-1,host-2,host-3,host-4,host-5,host-6,host-7,host-8,host-9";
+        assertEquals("15s 1m 3600s 2m " + all + " (" + all.replace(',', '|') + ") 2", interpolated());
+        assertEquals(10L, browser.js("return document.querySelectorAll('.dash-panel')[0].querySelectorAll('.ts-legend-item').length"));
+
+        // two instances instead of all: the URL, the title and the queries follow
+        browser.driver.findElement(By.cssSelector("#var-instance summary")).click();
+        for (String host : List.of("host-1", "host-2")) {
+            browser.driver.findElement(By.cssSelector("#var-instance input[value='" + host + "']")).click();
+        }
+        browser.driver.findElement(By.cssSelector("#var-instance button")).click();
+        browser.waitUntil("return document.querySelectorAll('.dash-panel')[0].querySelectorAll('.ts-legend-item').length === 2", 10);
+        browser.waitUntil("return document.querySelector('.panel-table td')?.textContent.includes('host-1,host-2 (host-1|host-2)')", 10);
+        assertEquals("Temperature of host-1 + host-2", browser.js("return document.querySelector('.dash-panel-title').textContent"));
+        assertTrue(browser.driver.getCurrentUrl().contains("var-instance=host-1&var-instance=host-2"), browser.driver.getCurrentUrl());
+
+        new org.openqa.selenium.support.ui.Select(browser.driver.findElement(By.cssSelector("#var-factor"))).selectByVisibleText("ten");
+        browser.waitUntil("return document.querySelector('.panel-table td')?.textContent.endsWith(' 10')", 10);
+
+        // the last 5 minutes: a shorter range, a finer auto interval
+        browser.driver.findElement(By.cssSelector(".dash-time-button")).click();
+        browser.driver.findElement(By.cssSelector(".dash-time-presets button[data-from='now-5m']")).click();
+        browser.waitUntil("return document.querySelector('.panel-table td')?.textContent.startsWith('15s 1m 300s 10s ')", 10);
+        assertEquals("Last 5 minutes", browser.js("return document.querySelector('.dash-time-button').textContent"));
+        String url = browser.driver.getCurrentUrl();
+        assertTrue(url.contains("from=now-5m&to=now&refresh=off&var-instance=host-1&var-instance=host-2&var-factor=10"), url);
+
+        // the URL alone brings all of it back
+        browser.get(url);
+        awaitRendered(20);
+        assertEquals("15s 1m 300s 10s host-1,host-2 (host-1|host-2) 10", interpolated());
+        browser.screenshot("dashboard-variables");
+    }
+
+    static String interpolated() {
+        return (String) browser.js("return document.querySelector('.panel-table td').textContent");
+    }
+
+    @Test
+    @Order(8)
+    void unitsThresholdsAndSafeText_asGrafanaShowsThem() {
+        browser.get(base + "/dashboards");
+        browser.waitFor(By.cssSelector(".dash-table"), 10);
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("p.unitFormatter('bytes')(1536)", "1.5 KiB");
+        cases.put("p.unitFormatter('bytes', 0)(1536)", "2 KiB");
+        cases.put("p.unitFormatter('decbytes')(1500000)", "1.5 MB");
+        cases.put("p.unitFormatter('bits')(2048)", "2 Kib");
+        cases.put("p.unitFormatter('Bps')(2048)", "2.05 kB/s");
+        cases.put("p.unitFormatter('bps')(1e6)", "1 Mb/s");
+        cases.put("p.unitFormatter('percent')(12.345)", "12.3%");
+        cases.put("p.unitFormatter('percentunit')(0.1234)", "12.3%");
+        cases.put("p.unitFormatter('percentunit', 2)(0.05)", "5.00%");
+        cases.put("p.unitFormatter('s')(0.25)", "250 ms");
+        cases.put("p.unitFormatter('s')(90)", "1.5 min");
+        cases.put("p.unitFormatter('s')(7200)", "2 hour");
+        cases.put("p.unitFormatter('ms')(1500)", "1.5 s");
+        cases.put("p.unitFormatter('µs')(1500)", "1.5 ms");
+        cases.put("p.unitFormatter('ns')(2500)", "2.5 µs");
+        cases.put("p.unitFormatter('reqps')(1234)", "1.23 K req/s");
+        cases.put("p.unitFormatter('ops')(5)", "5 ops/s");
+        cases.put("p.unitFormatter('short')(1500000)", "1.5 Mil");
+        cases.put("p.unitFormatter('short')(0.5)", "0.5");
+        cases.put("p.unitFormatter('none')(12345.678)", "12346");
+        cases.put("p.unitFormatter('celsius')(21.5)", "21.5°C");
+        cases.put("p.unitFormatter('suffix: rps')(3)", "3 rps");
+        cases.put("p.unitFormatter('currencyUSD')(1500)", "$1.5 K");
+        cases.put("p.unitFormatter(undefined)(1234567)", "1.23M");
+        cases.put("p.unitFormatter('furlongs')(3)", "3 furlongs");
+        cases.put("p.unitFormatter('bytes')(null)", "-");
+        cases.put("p.thresholdColor(5, {mode: 'absolute', steps: [{color: 'green', value: null}, {color: 'red', value: 3}]})", "#F2495C");
+        cases.put("p.thresholdColor(2, {mode: 'absolute', steps: [{color: 'green', value: null}, {color: 'red', value: 3}]})", "#73BF69");
+        cases.put("p.thresholdColor(60, {mode: 'percentage', steps: [{color: 'green', value: null}, {color: 'orange', value: 50}]}, 0, 200)", "#73BF69");
+        cases.put("p.thresholdColor(120, {mode: 'percentage', steps: [{color: 'green', value: null}, {color: 'orange', value: 50}]}, 0, 200)", "#FF9830");
+        cases.put("p.resolveColor('semi-dark-blue')", "#3274D9");
+        cases.put("p.resolveColor('rgb(1, 2, 3)')", "rgb(1, 2, 3)");
+        cases.put("p.resolveColor('not-a-colour')", "#808080");
+        cases.put("p.mapValue(1, [{type: 'value', options: {'1': {text: 'UP', color: 'green'}}}]).text", "UP");
+        cases.put("p.mapValue(0.5, [{type: 'range', options: {from: 0, to: 1, result: {text: 'low'}}}]).text", "low");
+        cases.put("p.REDUCERS.mean([1, null, 3])", "2");
+        cases.put("p.REDUCERS.lastNotNull([1, 2, null])", "2");
+        cases.put("p.REDUCERS.delta([1, 5, 2, 4])", "8");
+        cases.put("d.roundInterval(3.6)", "5");
+        cases.put("d.roundInterval(130)", "120");
+        cases.put("d.parseTime('now-1h', 7200000)", "3600000");
+        cases.put("d.parseTime('1700000000000', 0)", "1700000000000");
+        cases.put("html(p.renderMarkdown('# T\\n\\n**b** _i_ `c` [l](javascript:alert(1)) [ok](https://a.example/x)\\n\\n- one\\n- two'))",
+                "<h1>T</h1><p><strong>b</strong> <em>i</em> <code>c</code> <span>l</span>) "
+                        + "<a href=\"https://a.example/x\" target=\"_blank\" rel=\"noopener noreferrer\">ok</a></p><ul><li>one</li><li>two</li></ul>");
+        cases.put("html(p.sanitizeHtml('<b onclick=\"x()\">x</b><script>bad()</script><a href=\"javascript:x\">y</a><img src=x onerror=alert(1)>'))",
+                "<b>x</b><a>y</a>");
+        StringBuilder script = new StringBuilder("const done = arguments[arguments.length - 1];"
+                + " const html = (frag) => { const d = document.createElement('div'); d.append(frag); return d.innerHTML; };"
+                + " Promise.all([import('/static/panels.js'), import('/static/dashboards.js')]).then(([p, d]) => { const out = {};");
+        for (String expr : cases.keySet()) {
+            script.append(" try { out[").append(jsString(expr)).append("] = String(").append(expr).append("); } catch (e) { out[")
+                    .append(jsString(expr)).append("] = 'threw ' + e; }");
+        }
+        script.append(" done(out); }, (e) => done({error: String(e)}));");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> got = (Map<String, Object>) browser.driver.executeAsyncScript(script.toString());
+        assertEquals(cases, new LinkedHashMap<>(got));
+    }
+
+    static String jsString(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
+    @Test
+    @Order(9)
     void builtinDashboards_renderTheirPanels() throws Exception {
         for (String uid : List.of("vigil", "node-exporter")) {
             browser.get(base + "/dashboards/" + uid);

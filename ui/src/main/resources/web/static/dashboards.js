@@ -606,7 +606,13 @@ class DashboardView {
     await this.reloadVariables((w) => w.index > v.index && w.type === 'query');
     this.drawVariables();
     for (const s of this.sections) if (s.rowTitle) s.rowTitle.textContent = this.interpolate(s.row.title ?? '', {}, 'text');
+    if (this.hasRepeats()) this.rebuild();
     this.loadAll();
+  }
+
+  hasRepeats() {
+    const all = this.model.panels.flatMap((p) => [p, ...(Array.isArray(p?.panels) ? p.panels : [])]);
+    return all.some((p) => p && typeof p.repeat === 'string' && p.repeat);
   }
 
   // ----- URL
@@ -774,12 +780,65 @@ class DashboardView {
   }
 
   createViews(section, into = this.grid) {
-    section.views = section.panels.filter(({ json }) => json && typeof json === 'object').map(({ json, path }) => {
-      const v = new PanelView(this, json, path);
+    section.views = this.repeated(section.panels.filter(({ json }) => json && typeof json === 'object')).map(({ json, path, pos, scope }) => {
+      const v = new PanelView(this, json, path, pos, scope);
       this.panels.add(v);
       into.append(v.el);
       return v;
     });
+  }
+
+  /** The values a variable stands for now: its selection, with "All" expanded to every option. */
+  selectedValues(v) {
+    const chosen = Array.isArray(v.current.value) ? v.current.value : [v.current.value];
+    if (chosen.includes('$__all')) return v.options.filter((o) => o.value !== '$__all').map((o) => o.value);
+    return chosen.filter((x) => x !== '' && x !== undefined);
+  }
+
+  /**
+   * Panels with `repeat`: one copy per selected value of the variable, each with the variable bound
+   * to its value, side by side (repeatDirection h, at most maxPerRow, 4 by default, to a row) or
+   * stacked (v); the panels below in the section move down by the rows the copies add, as in Grafana.
+   */
+  repeated(entries) {
+    const out = [];
+    const shifts = [];
+    for (const e of entries) {
+      const name = typeof e.json.repeat === 'string' && e.json.repeat ? e.json.repeat : null;
+      const v = name ? this.vars.get(name) : null;
+      const values = v ? this.selectedValues(v) : [];
+      const g = gridPos(e.json);
+      if (!v || values.length <= 1) {
+        out.push({ ...e, pos: g, scope: v && values.length ? { [name]: values[0] } : undefined });
+        continue;
+      }
+      const vertical = e.json.repeatDirection === 'v';
+      const perRow = vertical ? 1 : Math.max(1, Math.min(values.length, Number(e.json.maxPerRow) > 0 ? Number(e.json.maxPerRow) : 4));
+      const w = vertical ? g.w : Math.max(1, Math.floor(24 / perRow));
+      values.forEach((value, i) => {
+        const row = Math.floor(i / perRow);
+        out.push({ ...e, path: `${e.path} (repeat ${name}=${value})`, scope: { [name]: value },
+          pos: { x: vertical ? g.x : (i % perRow) * w, y: g.y + row * g.h, w, h: g.h } });
+      });
+      shifts.push({ below: g.y + g.h, by: (Math.ceil(values.length / perRow) - 1) * g.h, except: e });
+    }
+    for (const o of out) {
+      for (const sh of shifts) if (o !== sh.except && o.json !== sh.except.json && o.pos.y >= sh.below) o.pos = { ...o.pos, y: o.pos.y + sh.by };
+    }
+    return out;
+  }
+
+  /** Throws the panels away and lays them out again (repeats follow their variable). */
+  rebuild() {
+    for (const p of this.panels) p.destroy();
+    this.panels.clear();
+    this.pending.clear();
+    this.grid.replaceChildren();
+    const width = this.grid.clientWidth;
+    const panels = document.createDocumentFragment();
+    this.buildSections(panels);
+    this.layout(width);
+    this.grid.append(panels);
   }
 
   toggleRow(s) {
@@ -817,7 +876,7 @@ class DashboardView {
         y += 1;
       }
       if (s.collapsed || !s.views.length) continue;
-      const pos = s.views.map((v) => gridPos(v.panel));
+      const pos = s.views.map((v) => v.pos);
       const top = Math.min(...pos.map((p) => p.y));
       let bottom = y;
       s.views.forEach((v, i) => {
@@ -891,10 +950,13 @@ function nextFrame() {
 }
 
 class PanelView {
-  constructor(dash, panel, path) {
+  /** `pos`: where on the grid (gridPos, or a repeat's place); `scope`: variables bound by a repeat. */
+  constructor(dash, panel, path, pos = gridPos(panel), scope = undefined) {
     this.dash = dash;
     this.panel = panel;
     this.path = path;
+    this.pos = pos;
+    this.scope = scope ?? {};
     this.live = [];
     this.view = null;
     this.abort = null;
@@ -932,7 +994,7 @@ class PanelView {
   }
 
   title() {
-    return this.dash.interpolate(typeof this.panel.title === 'string' ? this.panel.title : '', {}, 'text');
+    return this.dash.interpolate(typeof this.panel.title === 'string' ? this.panel.title : '', this.scope, 'text');
   }
 
   setTitle() {
@@ -1010,7 +1072,7 @@ class PanelView {
       if (!expr.trim()) return;
       const refId = typeof t.refId === 'string' ? t.refId : String.fromCharCode(65 + i);
       const instant = !timeSeries && t.instant === true && t.range !== true;
-      queries.push({ target: t, index: i, refId, instant, expr: this.dash.interpolate(expr, scoped) });
+      queries.push({ target: t, index: i, refId, instant, expr: this.dash.interpolate(expr, { ...scoped, ...this.scope }) });
     });
     const settled = await Promise.allSettled(queries.map((q) => (q.instant
       ? instantQuery(q.expr, range.to, { signal })
@@ -1058,7 +1120,7 @@ class PanelView {
         data: data ?? { kind: 'instant', series: [], xs: [] },
         width: this.width,
         height: this.height,
-        interpolate: (text) => this.dash.interpolate(text, data?.scoped ?? {}, 'raw'),
+        interpolate: (text) => this.dash.interpolate(text, { ...data?.scoped, ...this.scope }, 'raw'),
         onZoom: (from, to) => this.dash.setTimeRange(String(Math.round(from * 1000)), String(Math.round(to * 1000))),
       });
     } catch (e) {

@@ -84,66 +84,87 @@ function contrastText(bg) {
 // ---------------------------------------------------------------------------------------------
 // Units and decimals (Grafana's unit ids)
 
-/** Up to three significant digits, never cutting integer digits; trailing zeros dropped. */
-function fixed(v, decimals) {
+/**
+ * Up to three significant digits, never cutting integer digits; trailing zeros dropped. With a
+ * `step` (an axis' tick spacing, in the same scale as v), as many decimals as the step needs, so
+ * ticks 455, 457.5, 460 do not all round to whole numbers.
+ */
+function fixed(v, decimals, step) {
   if (!Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
   if (decimals !== undefined && decimals !== null && decimals !== '') return v.toFixed(Math.max(0, Math.min(20, Number(decimals))));
-  if (v === 0) return '0';
-  const magnitude = Math.floor(Math.log10(Math.abs(v)));
-  const d = Math.min(Math.max(0, 2 - magnitude), 10);
+  let d;
+  if (step > 0) d = stepDecimals(step);
+  else if (v === 0) return '0';
+  else d = Math.min(Math.max(0, 2 - Math.floor(Math.log10(Math.abs(v)))), 10);
   let s = v.toFixed(d);
   if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
   return s === '-0' ? '0' : s;
 }
 
-function scaled(v, decimals, factor, suffixes, start = 0) {
+/** The decimals that show a step exactly: 5 → 0, 2.5 → 1, 0.05 → 2. */
+function stepDecimals(step) {
+  for (let d = 0; d < 10; d++) {
+    const x = step * 10 ** d;
+    if (Math.abs(x - Math.round(x)) < 1e-6 * Math.max(1, x)) return d;
+  }
+  return 10;
+}
+
+function scaled(v, decimals, factor, suffixes, start = 0, step = undefined) {
   let i = start;
   let x = v;
+  let st = step;
   while (Math.abs(x) >= factor && i < suffixes.length - 1) {
     x /= factor;
+    st /= factor;
     i++;
   }
   const s = suffixes[i];
-  return fixed(x, decimals) + (s && !s.startsWith(' ') && !/^[%°]/.test(s) ? ' ' : '') + s;
+  return fixed(x, decimals, st) + (s && !s.startsWith(' ') && !/^[%°]/.test(s) ? ' ' : '') + s;
 }
 
 const SHORT = ['', ' K', ' Mil', ' Bil', ' Tri', ' Quadr', ' Quint', ' Sext', ' Sept'];
 const SI_PREFIX = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
 const IEC_PREFIX = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 
+// Unit functions take (value, decimals, step): step is optional, in the value's scale.
 function si(symbol, start = 0) {
-  return (v, d) => scaled(v, d, 1000, SI_PREFIX.map((p) => p + symbol), start);
+  return (v, d, st) => scaled(v, d, 1000, SI_PREFIX.map((p) => p + symbol), start, st);
 }
 function iec(symbol, start = 0) {
-  return (v, d) => scaled(v, d, 1024, IEC_PREFIX.map((p) => p + symbol), start);
+  return (v, d, st) => scaled(v, d, 1024, IEC_PREFIX.map((p) => p + symbol), start, st);
 }
 function count(suffix) {
-  return (v, d) => scaled(v, d, 1000, SHORT) + ' ' + suffix;
+  return (v, d, st) => scaled(v, d, 1000, SHORT, 0, st) + ' ' + suffix;
 }
 function suffix(s) {
-  return (v, d) => fixed(v, d) + s;
+  return (v, d, st) => fixed(v, d, st) + s;
+}
+function multiplied(f, by) {
+  return (v, d, st) => f(v * by, d, st * by);
 }
 
 /** Seconds as Grafana's "s" unit shows them: 950 ms, 12.5 s, 3.2 min, 1.5 hour, ... */
-function seconds(v, d) {
+function seconds(v, d, st) {
   const a = Math.abs(v);
+  const at = (f, name) => fixed(v * f, d, st * f) + name;
   if (a === 0) return '0 s';
-  if (a < 1e-6) return fixed(v * 1e9, d) + ' ns';
-  if (a < 1e-3) return fixed(v * 1e6, d) + ' µs';
-  if (a < 1) return fixed(v * 1e3, d) + ' ms';
-  if (a < 60) return fixed(v, d) + ' s';
-  if (a < 3600) return fixed(v / 60, d) + ' min';
-  if (a < 86400) return fixed(v / 3600, d) + ' hour';
-  if (a < 604800) return fixed(v / 86400, d) + ' day';
-  if (a < 31536000) return fixed(v / 604800, d) + ' week';
-  return fixed(v / 31536000, d) + ' year';
+  if (a < 1e-6) return at(1e9, ' ns');
+  if (a < 1e-3) return at(1e6, ' µs');
+  if (a < 1) return at(1e3, ' ms');
+  if (a < 60) return at(1, ' s');
+  if (a < 3600) return at(1 / 60, ' min');
+  if (a < 86400) return at(1 / 3600, ' hour');
+  if (a < 604800) return at(1 / 86400, ' day');
+  if (a < 31536000) return at(1 / 604800, ' week');
+  return at(1 / 31536000, ' year');
 }
 
 const UNITS = {
-  none: (v, d) => fixed(v, d),
-  short: (v, d) => scaled(v, d, 1000, SHORT),
-  percent: (v, d) => fixed(v, d) + '%',
-  percentunit: (v, d) => fixed(v * 100, d) + '%',
+  none: (v, d, st) => fixed(v, d, st),
+  short: (v, d, st) => scaled(v, d, 1000, SHORT, 0, st),
+  percent: suffix('%'),
+  percentunit: multiplied(suffix('%'), 100),
   humidity: suffix('%H'),
   dB: suffix(' dB'),
   hex: (v) => Math.round(v).toString(16).toUpperCase(),
@@ -158,9 +179,8 @@ const UNITS = {
   pps: count('p/s'), reqps: count('req/s'), rps: count('rd/s'), wps: count('wr/s'), iops: count('io/s'),
   ops: count('ops/s'), opm: count('ops/min'), rpm: count('rd/min'), wpm: count('wr/min'), reqpm: count('req/min'),
   cps: count('c/s'), eps: count('evt/s'), mps: count('msg/s'),
-  ns: (v, d) => seconds(v / 1e9, d), 'µs': (v, d) => seconds(v / 1e6, d), us: (v, d) => seconds(v / 1e6, d),
-  ms: (v, d) => seconds(v / 1e3, d), s: seconds, m: (v, d) => seconds(v * 60, d), h: (v, d) => seconds(v * 3600, d),
-  d: (v, d) => seconds(v * 86400, d),
+  ns: multiplied(seconds, 1e-9), 'µs': multiplied(seconds, 1e-6), us: multiplied(seconds, 1e-6), ms: multiplied(seconds, 1e-3),
+  s: seconds, m: multiplied(seconds, 60), h: multiplied(seconds, 3600), d: multiplied(seconds, 86400),
   dtdurations: (v) => formatDuration(Math.round(v)) || '0s',
   dtdurationms: (v) => formatDuration(Math.round(v / 1000)) || '0s',
   dateTimeAsIso: (v) => isoTime(v / 1000), dateTimeAsSystem: (v) => new Date(v).toLocaleString(),
@@ -168,8 +188,8 @@ const UNITS = {
   celsius: suffix('°C'), fahrenheit: suffix('°F'), kelvin: suffix(' K'),
   hertz: si('Hz'), volt: si('V'), amp: si('A'), watt: si('W'), kwatt: si('W', 1), voltamp: si('VA'), joule: si('J'),
   lengthm: si('m'), lengthkm: si('m', 1), massg: si('g'), masskg: si('g', 1),
-  currencyUSD: (v, d) => '$' + scaled(v, d, 1000, SHORT), currencyEUR: (v, d) => '€' + scaled(v, d, 1000, SHORT),
-  currencyGBP: (v, d) => '£' + scaled(v, d, 1000, SHORT),
+  currencyUSD: (v, d, st) => '$' + scaled(v, d, 1000, SHORT, 0, st), currencyEUR: (v, d, st) => '€' + scaled(v, d, 1000, SHORT, 0, st),
+  currencyGBP: (v, d, st) => '£' + scaled(v, d, 1000, SHORT, 0, st),
   bool: (v) => (v ? 'True' : 'False'), bool_yes_no: (v) => (v ? 'Yes' : 'No'), bool_on_off: (v) => (v ? 'On' : 'Off'),
 };
 
@@ -191,17 +211,18 @@ export function unitFormatter(unit, decimals) {
   else if (UNITS[unit]) f = UNITS[unit];
   else {
     const m = /^(suffix|prefix|si|count|currency):(.*)$/.exec(unit);
-    if (m && m[1] === 'suffix') f = (v, dd) => fixed(v, dd) + m[2];
-    else if (m && m[1] === 'prefix') f = (v, dd) => m[2] + fixed(v, dd);
+    if (m && m[1] === 'suffix') f = suffix(m[2]);
+    else if (m && m[1] === 'prefix') f = (v, dd, st) => m[2] + fixed(v, dd, st);
     else if (m && m[1] === 'si') f = si(m[2]);
     else if (m && m[1] === 'count') f = count(m[2]);
-    else if (m && m[1] === 'currency') f = (v, dd) => m[2] + scaled(v, dd, 1000, SHORT);
+    else if (m && m[1] === 'currency') f = (v, dd, st) => m[2] + scaled(v, dd, 1000, SHORT, 0, st);
     else f = (v) => humanize(v, d) + ' ' + unit;
   }
-  return (v) => {
+  // step: an axis' tick spacing, for as many decimals as the ticks need
+  return (v, step) => {
     if (v === null || v === undefined) return '-';
     if (!Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
-    return f(v, d);
+    return f(v, d, step);
   };
 }
 
@@ -563,7 +584,7 @@ function timeseries(body, { panel, data, width, height, onZoom }) {
     legend: false,
     onZoom,
   });
-  autoSizeYAxis(graph.plot);
+  tuneYAxis(graph.plot, fmt);
   let raw = data.series.map((s) => s.values);
   function updateCalcs() {
     if (!calcs.length) return;
@@ -600,12 +621,14 @@ function timeseries(body, { panel, data, width, height, onZoom }) {
 }
 
 /**
- * Makes the y axis as wide as its longest label (uPlot's axis-autosize recipe): units such as
- * "1.5 MiB/s" do not fit the fixed width graph.js gives it.
+ * The y axis' labels with as many decimals as the tick spacing needs, and the axis as wide as its
+ * longest label (uPlot's axis-autosize recipe): units such as "1.5 MiB/s" do not fit the fixed
+ * width graph.js gives it.
  */
-function autoSizeYAxis(plot) {
+function tuneYAxis(plot, fmt) {
   const axis = plot.axes[1];
   if (!axis) return;
+  axis.values = (u, splits, axisIdx, space, incr) => splits.map((v) => fmt(v, incr));
   axis.size = (u, values, axisIdx, cycleNum) => {
     const a = u.axes[axisIdx];
     if (cycleNum > 1) return a._size; // uPlot re-runs sizing until it settles; stop it going round

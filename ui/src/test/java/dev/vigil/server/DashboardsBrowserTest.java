@@ -371,12 +371,20 @@ class DashboardsBrowserTest {
                     "targets": [{"expr": "perf_temperature{instance=~\\"$instance\\"} * $factor", "legendFormat": "{{instance}}"}]},
                    {"id": 2, "type": "table", "title": "Interpolated", "gridPos": {"x": 0, "y": 8, "w": 24, "h": 4},
                     "targets": [{"expr": "label_replace(vector(1), \\"q\\", \\"$__interval $__rate_interval $__range [[res]] ${instance:csv} $instance ${factor}\\", \\"\\", \\"\\")",
-                                 "instant": true}]}]}""");
+                                 "instant": true}]},
+                   {"id": 3, "type": "stat", "title": "Host $instance", "repeat": "instance", "maxPerRow": 5,
+                    "gridPos": {"x": 0, "y": 12, "w": 24, "h": 3}, "targets": [{"expr": "perf_temperature{instance=\\"$instance\\"}"}]},
+                   {"id": 4, "type": "text", "title": "Below the repeats", "gridPos": {"x": 0, "y": 15, "w": 24, "h": 2},
+                    "options": {"content": "the end"}}]}""");
         browser.get(base + "/dashboards/vars");
         awaitRendered(20);
         String all = "host-0,host-1,host-2,host-3,host-4,host-5,host-6,host-7,host-8,host-9";
         assertEquals("15s 1m 3600s 2m " + all + " (" + all.replace(',', '|') + ") 2", interpolated());
         assertEquals(10L, browser.js("return document.querySelectorAll('.dash-panel')[0].querySelectorAll('.ts-legend-item').length"));
+        assertEquals(List.of("Host host-0", "Host host-1", "Host host-2", "Host host-3", "Host host-4", "Host host-5", "Host host-6",
+                "Host host-7", "Host host-8", "Host host-9"), repeatedTitles());
+        // two rows of five copies push the text panel below them down by one row of 3
+        assertEquals("19", browser.js("return [...document.querySelectorAll('.dash-panel')].at(-1).style.getPropertyValue('--y')"));
 
         // two instances instead of all: the URL, the title and the queries follow
         browser.driver.findElement(By.cssSelector("#var-instance summary")).click();
@@ -388,6 +396,8 @@ class DashboardsBrowserTest {
         browser.waitUntil("return document.querySelector('.panel-table td')?.textContent.includes('host-1,host-2 (host-1|host-2)')", 10);
         assertEquals("Temperature of host-1 + host-2", browser.js("return document.querySelector('.dash-panel-title').textContent"));
         assertTrue(browser.driver.getCurrentUrl().contains("var-instance=host-1&var-instance=host-2"), browser.driver.getCurrentUrl());
+        browser.waitUntil("return [...document.querySelectorAll('.dash-panel')].every(p => p.dataset.state === 'ok')", 10);
+        assertEquals(List.of("Host host-1", "Host host-2"), repeatedTitles());
 
         new org.openqa.selenium.support.ui.Select(browser.driver.findElement(By.cssSelector("#var-factor"))).selectByVisibleText("ten");
         browser.waitUntil("return document.querySelector('.panel-table td')?.textContent.endsWith(' 10')", 10);
@@ -405,6 +415,12 @@ class DashboardsBrowserTest {
         awaitRendered(20);
         assertEquals("15s 1m 300s 10s host-1,host-2 (host-1|host-2) 10", interpolated());
         browser.screenshot("dashboard-variables");
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> repeatedTitles() {
+        return (List<String>) browser.js("return [...document.querySelectorAll('.dash-panel-title')].map(t => t.textContent)"
+                + ".filter(t => t.startsWith('Host '))");
     }
 
     static String interpolated() {

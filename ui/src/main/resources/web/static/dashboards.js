@@ -287,7 +287,11 @@ export async function renderDashboard(el, { params, match }) {
     return undefined;
   }
   const view = new DashboardView(el, model, params);
-  await view.start();
+  // not awaited: the router gets the cleanup at once, so leaving while variables load stops everything
+  view.start().catch((e) => {
+    el.append(alertBox('error', `This dashboard failed to draw: ${e.message}`));
+    console.warn(e);
+  });
   return () => view.destroy();
 }
 

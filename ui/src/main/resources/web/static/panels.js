@@ -93,7 +93,8 @@ function fixed(v, decimals, step) {
   if (!Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
   if (decimals !== undefined && decimals !== null && decimals !== '') return v.toFixed(Math.max(0, Math.min(20, Number(decimals))));
   let d;
-  if (step > 0) d = stepDecimals(step);
+  // two significant digits of the step at most: a base-10 step in a base-1024 unit is not round anyway
+  if (step > 0) d = Math.max(0, Math.min(stepDecimals(step), 1 - Math.floor(Math.log10(step))));
   else if (v === 0) return '0';
   else d = Math.min(Math.max(0, 2 - Math.floor(Math.log10(Math.abs(v)))), 10);
   let s = v.toFixed(d);

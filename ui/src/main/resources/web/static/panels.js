@@ -520,6 +520,9 @@ function timeseries(body, { panel, data, width, height, onZoom }) {
   const fmt = unitFormatter(unit, cfg.decimals);
   const visible = data.series.map((s, i) => !configs[i].custom?.hideFrom?.viz);
   if (!data.series.some((s) => s.values.some(isNum))) return noData(body, cfg);
+  // custom.transform negative-Y (Grafana's "transmit below the axis") flips a series
+  const signs = configs.map((c) => (c.custom?.transform === 'negative-Y' ? -1 : 1));
+  const shown = (cols) => cols.map((col, i) => (!visible[i] ? col.map(() => null) : signs[i] < 0 ? col.map((v) => (v === null ? null : -v)) : col));
   const percent = (ys) => {
     if (stackMode !== 'percent') return ys;
     return ys.map((col, i) => col.map((v, j) => {
@@ -572,14 +575,19 @@ function timeseries(body, { panel, data, width, height, onZoom }) {
     legendEl.style.maxHeight = legendH + 'px';
   }
   const graphH = Math.max(60, height - legendH - 4);
+  const ys = percent(shown(data.series.map((s) => s.values)));
+  // soft limits widen the axis to include them, hard ones (min, max) fix it
+  let lo = Infinity, hi = -Infinity;
+  for (const col of ys) for (const v of col) if (v !== null) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  const soft = (limit, dataEdge, pick) => (Number.isFinite(limit) && Number.isFinite(dataEdge) ? pick(limit, dataEdge) : undefined);
   const graph = drawGraph(graphBox, {
     series,
     xs: data.xs,
-    ys: percent(data.series.map((s, i) => (visible[i] ? s.values : s.values.map(() => null)))),
+    ys,
     stacked: stackMode !== 'none',
     format: fmt,
-    min: stackMode === 'percent' ? 0 : (legacy ? numOrUndef(panel.yaxes?.[0]?.min) : cfg.min ?? undefined),
-    max: stackMode === 'percent' ? 1 : (legacy ? numOrUndef(panel.yaxes?.[0]?.max) : cfg.max ?? undefined),
+    min: stackMode === 'percent' ? 0 : (legacy ? numOrUndef(panel.yaxes?.[0]?.min) : cfg.min ?? soft(custom0.axisSoftMin, lo, Math.min)),
+    max: stackMode === 'percent' ? 1 : (legacy ? numOrUndef(panel.yaxes?.[0]?.max) : cfg.max ?? (stackMode === 'none' ? soft(custom0.axisSoftMax, hi, Math.max) : undefined)),
     height: graphH,
     fillOpacity: fill,
     legend: false,
@@ -605,16 +613,16 @@ function timeseries(body, { panel, data, width, height, onZoom }) {
     /** Points with a value: what grows while live updates fill a window that slides. */
     points: () => raw.reduce((n, col) => n + col.reduce((k, v) => k + (v === null ? 0 : 1), 0), 0),
     last: () => graph.data.xs[graph.data.xs.length - 1],
-    append(xs, ys, keepFrom) {
+    append(xs, newYs, keepFrom) {
       let drop = 0;
       const oldXs = graph.data.xs;
       if (keepFrom !== undefined) while (drop < oldXs.length && oldXs[drop] < keepFrom) drop++;
       const last = oldXs.length ? oldXs[oldXs.length - 1] : -Infinity;
       let skip = 0;
       while (skip < xs.length && xs[skip] <= last) skip++;
-      raw = raw.map((col, i) => col.slice(drop).concat((ys[i] ?? xs.map(() => null)).slice(skip)));
-      if (stackMode === 'percent') graph.setData(oldXs.slice(drop).concat(xs.slice(skip)), percent(raw));
-      else graph.append(xs, ys.map((col, i) => (visible[i] ? col : col.map(() => null))), keepFrom);
+      raw = raw.map((col, i) => col.slice(drop).concat((newYs[i] ?? xs.map(() => null)).slice(skip)));
+      if (stackMode === 'percent') graph.setData(oldXs.slice(drop).concat(xs.slice(skip)), percent(shown(raw)));
+      else graph.append(xs, shown(newYs), keepFrom);
       updateCalcs();
     },
     destroy: () => graph.destroy(),

@@ -60,6 +60,8 @@ class DashboardsBrowserTest {
     static String base;
     static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     static final Map<String, Example> examples = new LinkedHashMap<>();
+    /** Every simulator started, so that @AfterAll ends each even when the start-up failed half-way. */
+    static final List<Process> simulators = new ArrayList<>();
     static Path examplesDir;
 
     /** One example deployment: its simulator process and the Vigil scraping it. */
@@ -79,8 +81,10 @@ class DashboardsBrowserTest {
                 Map<String, Integer> p = freePorts(name, taken);
                 ports.put(name, p);
                 int first = p.values().stream().min(Integer::compare).orElseThrow();
-                sims.put(name, new ProcessBuilder("/usr/bin/python3", examplesDir.resolve(name + "/targets.py").toString(), "--base-port",
-                        String.valueOf(first)).redirectErrorStream(true).redirectOutput(dir.resolve(name + "-sim.log").toFile()).start());
+                Process sim = new ProcessBuilder("/usr/bin/python3", examplesDir.resolve(name + "/targets.py").toString(), "--base-port",
+                        String.valueOf(first)).redirectErrorStream(true).redirectOutput(dir.resolve(name + "-sim.log").toFile()).start();
+                simulators.add(sim);
+                sims.put(name, sim);
             }
             for (String name : EXAMPLES) {
                 Path cfg = exampleConfig(name, ports.get(name));
@@ -99,6 +103,7 @@ class DashboardsBrowserTest {
     static void stop() {
         for (Example e : List.copyOf(examples.values())) stopExample(e);
         examples.clear();
+        for (Process p : simulators) end(p);
         if (server != null) server.close();
         if (browser != null) browser.close();
     }
@@ -106,9 +111,15 @@ class DashboardsBrowserTest {
     static void stopExample(Example e) {
         if (e == null) return;
         e.server().close();
-        e.simulator().destroy(); // SIGTERM to the PID of the process this test started
+        end(e.simulator());
+    }
+
+    /** SIGTERM to the PID of a process this test started, SIGKILL if it is still there 5 s later. */
+    static void end(Process p) {
+        if (!p.isAlive()) return;
+        p.destroy();
         try {
-            if (!e.simulator().waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) e.simulator().destroyForcibly();
+            if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly();
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
@@ -152,6 +163,7 @@ class DashboardsBrowserTest {
     void exampleDashboard_uploadedThroughThePage_showsDataInEveryPanel(String name) throws Exception {
         assumeTrue(examplesDir != null, "the example deployments (../shared/examples) are not here");
         Example ex = examples.get(name);
+        assumeTrue(ex != null, "no /usr/bin/python3 for the example's simulator");
         Path json = examplesDir.resolve(name + "/dashboard.json");
         @SuppressWarnings("unchecked")
         Map<String, Object> model = (Map<String, Object>) DashboardJson.parse(Files.readString(json));
@@ -196,7 +208,7 @@ class DashboardsBrowserTest {
 
     @Test
     @Order(2)
-    void uploadOfSomethingElse_showsWhatIsWrong() throws Exception {
+    void upload_ofSomethingElse_saysWhatIsWrong_andPastedJsonIsSaved() throws Exception {
         Path notJson = dir.resolve("broken.json");
         Files.writeString(notJson, "{\n  \"title\": \"x\",\n  \"panels\": [\n    {\"type\": \"stat\",}\n  ]\n}\n");
         Path notDashboard = dir.resolve("alerts.json");
@@ -210,6 +222,11 @@ class DashboardsBrowserTest {
         assertTrue(text.contains("broken.json was not uploaded: invalid JSON at line 4, column 21: unexpected '}', expected a member name"), text);
         assertTrue(text.contains("alerts.json was not uploaded: not a dashboard: the field \"panels\" is missing"), text);
         browser.screenshot("dashboards-upload-errors");
+
+        browser.driver.findElement(By.cssSelector("textarea.dash-paste")).sendKeys("{\"dashboard\": {\"title\": \"Pasted\", \"panels\": []}}");
+        browser.driver.findElement(By.cssSelector(".dash-paste-row button")).click();
+        assertEquals("pasted", browser.waitFor(By.cssSelector(".dash-upload-ok"), 10).getDomAttribute("data-uid"));
+        browser.waitUntil("return document.querySelector('tr[data-uid=\"pasted\"] .badge.src-uploaded') !== null", 10);
     }
 
     // ------------------------------------------------------------------------------------------ synthetic

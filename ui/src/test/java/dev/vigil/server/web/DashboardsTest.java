@@ -31,16 +31,16 @@ class DashboardsTest {
         return Stream.of(
                 new BadUpload("", "invalid JSON at line 1, column 1: the text is empty, expected a JSON object"),
                 new BadUpload("{\"title\": \"x\",\n  \"panels\": [\n    {\"type\": \"stat\",}\n  ]\n}",
-                        "invalid JSON at line 3, column 21: unexpected '}', expected a member name in double quotes (JSON allows no comma before '}')"),
+                        "invalid JSON at line 3, column 21: Unexpected character ('}' (code 125)): was expecting double-quote to start field name"),
                 new BadUpload("{\"title\": \"x\" \"panels\": []}",
-                        "invalid JSON at line 1, column 15: unexpected '\"', expected ',' or '}' after the value of \"title\""),
-                new BadUpload("{\"panels\": [1, 2,]}", "invalid JSON at line 1, column 18: unexpected ']', expected a value (JSON allows no comma before ']')"),
+                        "invalid JSON at line 1, column 15: Unexpected character ('\"' (code 34)): was expecting comma to separate Object entries"),
+                new BadUpload("{\"panels\": [1, 2,]}", "invalid JSON at line 1, column 18: Unexpected character (']' (code 93)): expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"),
                 new BadUpload("{\"title\": 'x', \"panels\": []}",
-                        "invalid JSON at line 1, column 11: unexpected ''', expected a value (object, array, string, number, true, false or null)"),
-                new BadUpload("{\"title\": \"x\n\", \"panels\": []}", "invalid JSON at line 1, column 13: line break inside a string (write it as \\n)"),
-                new BadUpload("{\"panels\": []} {}", "invalid JSON at line 1, column 16: unexpected '{' after the end of the JSON value"),
-                new BadUpload("{\"panels\": [tru]}", "invalid JSON at line 1, column 13: unexpected 'tru', expected a value (strings need double quotes)"),
-                new BadUpload("{\"a\": 01, \"panels\": []}", "invalid JSON at line 1, column 8: numbers must not have leading zeros"),
+                        "invalid JSON at line 1, column 11: Unexpected character (''' (code 39)): expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"),
+                new BadUpload("{\"title\": \"x\n\", \"panels\": []}", "invalid JSON at line 1, column 13: Illegal unquoted character ((CTRL-CHAR, code 10)): has to be escaped using backslash to be included in string value"),
+                new BadUpload("{\"panels\": []} {}", "invalid JSON at line 1, column 16: more data after the end of the JSON value"),
+                new BadUpload("{\"panels\": [tru]}", "invalid JSON at line 1, column 13: Unrecognized token 'tru': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"),
+                new BadUpload("{\"a\": 01, \"panels\": []}", "invalid JSON at line 1, column 8: Invalid numeric value: Leading zeroes not allowed"),
                 new BadUpload("[{\"panels\": []}]", "not a dashboard: expected a JSON object with a \"panels\" array, got an array"),
                 new BadUpload("{\"title\": \"no panels\"}", "not a dashboard: the field \"panels\" is missing"),
                 new BadUpload("{\"title\": \"old\", \"rows\": []}", "not a dashboard: the field \"panels\" is missing (this is the pre-5.0 Grafana schema"
@@ -131,7 +131,7 @@ class DashboardsTest {
         Dashboards d = new Dashboards(dir);
         assertEquals(Dashboards.Source.FILE, d.get("team").source());
         assertEquals("Our Vigil", d.get("vigil").title());
-        assertEquals("invalid JSON at line 1, column 13: unexpected '}', expected a value (object, array, string, number, true, false or null)",
+        assertEquals("invalid JSON at line 1, column 13: Unexpected close marker '}': expected ']' (for the Array starting at line 1, column 12)",
                 d.get("broken").error());
         assertNull(d.get("broken").model());
         var e = assertThrows(Dashboards.InvalidDashboardException.class, () -> d.delete("team"));

@@ -6,7 +6,8 @@ import java.nio.ByteBuffer;
 public interface ChunkReader {
     /**
      * The chunk's bytes, position to limit, starting with its 2-byte sample count header. The
-     * buffer is a read-only view valid while the reader (its block or querier) is open.
+     * buffer is a read-only view valid while the reader (its block or querier) is open, or a private
+     * copy (a head's open chunk) that the caller may keep.
      *
      * @throws dev.vigil.tsdb.CorruptionException when the chunk fails its CRC
      */

@@ -84,7 +84,9 @@ public final class HeadReader implements IndexReader, ChunkReader {
             }
             if (idx == s.sealedCount) {
                 if (s.open == null) throw StorageException.of("head chunk gone [series=" + s.labels + ", seq=" + seq + "]");
-                return ByteBuffer.wrap(s.open.toBytes()).asReadOnlyBuffer();
+                // a private copy, so not read-only: decoders read a heap array directly, much faster than
+                // through a read-only buffer's bounds-checked get per byte
+                return ByteBuffer.wrap(s.open.toBytes());
             }
             fileRef = s.sealed[idx * 3];
         }

@@ -13,6 +13,17 @@ public interface ChunkReader {
      */
     ByteBuffer chunk(long ref);
 
+    /**
+     * An iterator positioned before the first sample of the chunk at {@code ref}, recycling {@code reuse} when it
+     * decodes that encoding: by default {@link Chunks#iterator} over {@link #chunk}. A reader may instead copy the
+     * bytes into storage the iterator owns (a head's open chunk), so reading allocates nothing per chunk.
+     *
+     * @throws dev.vigil.tsdb.CorruptionException when the chunk fails its CRC
+     */
+    default ChunkSampleIterator iterator(long ref, dev.vigil.tsdb.SampleIterator reuse) {
+        return Chunks.iterator(encoding(ref), chunk(ref), reuse);
+    }
+
     /** The encoding code of the chunk at {@code ref} (see {@link Encoding}). */
     default int encoding(long ref) {
         return Encoding.XOR;

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
  */
 public final class XorIterator implements ChunkSampleIterator {
     private byte[] array;        // heap source, or null
+    private byte[] copy;         // owned by this iterator, for resetCopy
     private ByteBuffer buffer;   // direct/mapped/read-only source when array is null
     private int base;            // offset of the chunk's first byte (the header)
     private long endBit;         // bits available, relative to base
@@ -59,6 +60,16 @@ public final class XorIterator implements ChunkSampleIterator {
         this.buffer = null;
         this.base = off;
         return init(len, numSamples);
+    }
+
+    /**
+     * Decodes a copy of the first {@code len} bytes of {@code src}, kept in a buffer this iterator owns and reuses:
+     * for a chunk that changes after the copy is taken (a head's open chunk, copied under its series' lock).
+     */
+    public XorIterator resetCopy(byte[] src, int len) {
+        if (copy == null || copy.length < len) copy = new byte[Math.max(len, 2 * (copy == null ? 64 : copy.length))];
+        System.arraycopy(src, 0, copy, 0, len);
+        return reset(copy, 0, len, -1);
     }
 
     /** Decodes {@code buf} from its position to its limit; the sample count comes from the header. */

@@ -206,6 +206,22 @@ public final class Labels implements Comparable<Labels> {
         return new Labels(p);
     }
 
+    /** A copy with only the named labels (names absent here are skipped). */
+    public Labels keep(java.util.Collection<String> names) {
+        int k = 0;
+        for (int i = 0; i < pairs.length; i += 2) if (names.contains(pairs[i])) k++;
+        if (k * 2 == pairs.length) return this;
+        if (k == 0) return EMPTY;
+        String[] p = new String[k * 2];
+        int j = 0;
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (!names.contains(pairs[i])) continue;
+            p[j++] = pairs[i];
+            p[j++] = pairs[i + 1];
+        }
+        return new Labels(p);
+    }
+
     private static boolean contains(String[] names, String name) {
         for (String n : names) if (n.equals(name)) return true;
         return false;

@@ -82,4 +82,13 @@ class LabelsTest {
         assertTrue(Labels.of("a", "1").without("a").isEmpty());
         assertEquals(Labels.of("__name__", "up"), l.without("job", "z", "__type__"));
     }
+
+    @Test
+    void keep_equals_building_from_the_kept_labels() {
+        Labels l = Labels.of("__name__", "up", "job", "a", "z", "1");
+        assertEquals(Labels.of("job", "a", "z", "1"), l.keep(java.util.List.of("z", "job", "nope", "z")));
+        assertEquals(Labels.of("job", "a").hash(), l.keep(java.util.List.of("job")).hash());
+        assertEquals(Labels.EMPTY, l.keep(java.util.List.of("nope")));
+        assertEquals(l, l.keep(java.util.List.of("job", "__name__", "z")));
+    }
 }

@@ -271,7 +271,10 @@ final class Evaluator {
         long last = (pinned ? at : s.t(s.steps() - 1)) - vs.offsetMs();
         long lookback = opts.lookbackDeltaMs();
         boolean smoothed = vs.extension() == VectorSelector.Extension.SMOOTHED;
-        for (RawSeries rs : load(vs, first - lookback + 1, last + (smoothed ? lookback : 0), false)) {
+        long[] kept = new long[1];
+        // each series becomes its row as it loads, through one reused buffer; the samples are tracked as loading
+        // them all first would (all loaded, then released), and the rows' values after
+        long loaded = loadEach(vs, first - lookback + 1, last + (smoothed ? lookback : 0), false, true, rs -> {
             Grid.Row row = new Grid.Row(rs.labels, s.steps());
             int j = 0; // index of the first sample after the evaluation time
             for (int i = 0; i < s.steps(); i++) {
@@ -289,10 +292,12 @@ final class Evaluator {
             }
             int c = row.count();
             if (c > 0) {
-                track(c);
+                kept[0] += c;
                 g.rows.add(row);
             }
-        }
+        });
+        release(loaded);
+        track(kept[0]);
         return g;
     }
 

@@ -191,9 +191,40 @@ public final class Labels implements Comparable<Labels> {
 
     /** A copy without the named labels. */
     public Labels without(String... names) {
-        Builder b = toBuilder();
-        for (String n : names) b.remove(n);
-        return b.build();
+        // this set is valid and sorted already, so skipping pairs keeps it so: no builder, no re-validation
+        int drop = 0;
+        for (int i = 0; i < pairs.length; i += 2) if (contains(names, pairs[i])) drop++;
+        if (drop == 0) return this;
+        if (drop * 2 == pairs.length) return EMPTY;
+        String[] p = new String[pairs.length - drop * 2];
+        int k = 0;
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (contains(names, pairs[i])) continue;
+            p[k++] = pairs[i];
+            p[k++] = pairs[i + 1];
+        }
+        return new Labels(p);
+    }
+
+    /** A copy with only the named labels (names absent here are skipped). */
+    public Labels keep(java.util.Collection<String> names) {
+        int k = 0;
+        for (int i = 0; i < pairs.length; i += 2) if (names.contains(pairs[i])) k++;
+        if (k * 2 == pairs.length) return this;
+        if (k == 0) return EMPTY;
+        String[] p = new String[k * 2];
+        int j = 0;
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (!names.contains(pairs[i])) continue;
+            p[j++] = pairs[i];
+            p[j++] = pairs[i + 1];
+        }
+        return new Labels(p);
+    }
+
+    private static boolean contains(String[] names, String name) {
+        for (String n : names) if (n.equals(name)) return true;
+        return false;
     }
 
     /**

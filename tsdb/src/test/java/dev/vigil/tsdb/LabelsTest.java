@@ -71,4 +71,24 @@ class LabelsTest {
                     }
                 });
     }
+
+    @Test
+    void without_equals_rebuilding_without_those_labels() {
+        Labels l = Labels.of("__name__", "up", "__type__", "counter", "job", "a", "z", "1");
+        assertEquals(Labels.of("job", "a", "z", "1"), l.without("__name__", "__type__", "__unit__"));
+        assertEquals(Labels.of("job", "a", "z", "1").hash(), l.without("__name__", "__type__").hash());
+        assertEquals(l, l.without("nope"));
+        assertEquals(Labels.EMPTY, Labels.of("a", "1").without("a"));
+        assertTrue(Labels.of("a", "1").without("a").isEmpty());
+        assertEquals(Labels.of("__name__", "up"), l.without("job", "z", "__type__"));
+    }
+
+    @Test
+    void keep_equals_building_from_the_kept_labels() {
+        Labels l = Labels.of("__name__", "up", "job", "a", "z", "1");
+        assertEquals(Labels.of("job", "a", "z", "1"), l.keep(java.util.List.of("z", "job", "nope", "z")));
+        assertEquals(Labels.of("job", "a").hash(), l.keep(java.util.List.of("job")).hash());
+        assertEquals(Labels.EMPTY, l.keep(java.util.List.of("nope")));
+        assertEquals(l, l.keep(java.util.List.of("job", "__name__", "z")));
+    }
 }

@@ -16,20 +16,43 @@ final class Aggregations {
     private Aggregations() {
     }
 
-    static Labels groupLabels(Labels l, AggregateExpr a) {
-        if (a.without()) {
-            Labels.Builder b = l.toBuilder();
-            b.remove(Labels.METRIC_NAME);
-            for (String n : a.grouping()) b.remove(n);
-            return b.build();
+    /**
+     * The group labels of the rows of one aggregation: without the name and the listed labels, or only the listed
+     * ones, built without a builder per row. A row whose grouping values equal the previous row's (rows of one
+     * selector often share them: a job, or no grouping at all) reuses its group without building its labels.
+     */
+    private static final class Grouping {
+        private final boolean without;
+        private final List<String> by;
+        private final String[] dropped;
+        private final String[] previous;
+        private boolean havePrevious;
+
+        Grouping(AggregateExpr a) {
+            this.without = a.without();
+            this.by = a.grouping();
+            this.dropped = new String[by.size() + 1];
+            dropped[0] = Labels.METRIC_NAME;
+            for (int i = 0; i < by.size(); i++) dropped[i + 1] = by.get(i);
+            this.previous = new String[by.size()];
         }
-        if (a.grouping().isEmpty()) return Labels.EMPTY;
-        Labels.Builder b = Labels.builder();
-        for (String n : a.grouping()) {
-            String v = l.get(n);
-            if (!v.isEmpty()) b.set(n, v);
+
+        Labels labels(Labels l) {
+            return without ? l.without(dropped) : by.isEmpty() ? Labels.EMPTY : l.keep(by);
         }
-        return b.build();
+
+        /** Whether {@code l} falls in the group of the row before (then remembered for the next row). */
+        boolean sameAsPrevious(Labels l) {
+            if (without) return false; // depends on all other labels
+            boolean same = havePrevious;
+            for (int i = 0; i < previous.length; i++) {
+                String v = l.get(by.get(i));
+                if (same && !v.equals(previous[i])) same = false;
+                previous[i] = v;
+            }
+            havePrevious = true;
+            return same;
+        }
     }
 
     static Grid eval(Evaluator ev, AggregateExpr a, Span s) {
@@ -45,7 +68,14 @@ final class Aggregations {
         Grid in = ev.vector(a.expr(), s);
         // Groups in order of first appearance, as Prometheus's output order for instant queries.
         LinkedHashMap<Labels, List<Grid.Row>> groups = new LinkedHashMap<>();
-        for (Grid.Row r : in.rows) groups.computeIfAbsent(groupLabels(r.labels, a), k -> new ArrayList<>()).add(r);
+        Grouping grouping = new Grouping(a);
+        List<Grid.Row> previous = null;
+        for (Grid.Row r : in.rows) {
+            List<Grid.Row> g = grouping.sameAsPrevious(r.labels) ? previous
+                    : groups.computeIfAbsent(grouping.labels(r.labels), k -> new ArrayList<>());
+            g.add(r);
+            previous = g;
+        }
         Grid out = new Grid(s.steps());
         switch (op) {
             case TOPK, BOTTOMK, LIMITK, LIMIT_RATIO -> selectK(ev, a, param, groups, out, s);

@@ -196,9 +196,29 @@ final class Evaluator {
     List<RawSeries> load(VectorSelector vs, long minT, long maxT, boolean dropStale) {
         List<RawSeries> out = new ArrayList<>();
         if (maxT < minT) return out;
+        release(loadEach(vs, minT, maxT, dropStale, false, out::add)); // the caller tracks what it keeps
+        return out;
+    }
+
+    /** Receives loaded series one at a time. */
+    interface SeriesSink {
+        void accept(RawSeries rs);
+    }
+
+    /**
+     * Loads the matching series in {@code [minT, maxT]} one at a time, handing each with samples to {@code sink} and
+     * tracking its samples (the caller releases them or keeps them tracked). With {@code reuse}, every series is
+     * loaded into the same {@link RawSeries}, which the sink must not keep: a range function that only reads each
+     * series once then allocates nothing per series.
+     *
+     * @return the samples loaded
+     */
+    long loadEach(VectorSelector vs, long minT, long maxT, boolean dropStale, boolean reuse, SeriesSink sink) {
+        if (maxT < minT) return 0;
         Matcher[] ms = vs.matchers().toArray(new Matcher[0]);
         SeriesSet set = querier.select(minT, maxT, SelectHints.DEFAULT, ms);
         SampleIterator it = null;
+        RawSeries shared = null;
         long loaded = 0;
         int selected = 0, maxSeries = opts.maxSeriesPerSelector(), lastN = 14;
         while (set.next()) {
@@ -206,8 +226,15 @@ final class Evaluator {
             if (maxSeries > 0 && ++selected > maxSeries) {
                 throw QueryException.tooManySeries(maxSeries, dev.vigil.query.ast.Printer.print(vs));
             }
-            // series of one selector mostly hold as many samples as each other: size for the last one's
-            RawSeries rs = new RawSeries(set.labels(), lastN + 2);
+            RawSeries rs;
+            if (!reuse) {
+                // series of one selector mostly hold as many samples as each other: size for the last one's
+                rs = new RawSeries(set.labels(), lastN + 2);
+            } else if (shared == null) {
+                rs = shared = new RawSeries(set.labels(), lastN + 2);
+            } else {
+                rs = shared.reset(set.labels());
+            }
             it = set.iterator(it);
             int code = it.seek(minT);
             while (code != SampleIterator.NONE) {
@@ -224,11 +251,10 @@ final class Evaluator {
             loaded += rs.n;
             lastN = rs.n;
             track(rs.n);
-            if (rs.n > 0) out.add(rs);
+            if (rs.n > 0) sink.accept(rs);
         }
         for (String w : set.warnings()) warnings.add(w);
-        release(loaded); // the caller tracks what it keeps
-        return out;
+        return loaded;
     }
 
     /**
@@ -245,7 +271,10 @@ final class Evaluator {
         long last = (pinned ? at : s.t(s.steps() - 1)) - vs.offsetMs();
         long lookback = opts.lookbackDeltaMs();
         boolean smoothed = vs.extension() == VectorSelector.Extension.SMOOTHED;
-        for (RawSeries rs : load(vs, first - lookback + 1, last + (smoothed ? lookback : 0), false)) {
+        long[] kept = new long[1];
+        // each series becomes its row as it loads, through one reused buffer; the samples are tracked as loading
+        // them all first would (all loaded, then released), and the rows' values after
+        long loaded = loadEach(vs, first - lookback + 1, last + (smoothed ? lookback : 0), false, true, rs -> {
             Grid.Row row = new Grid.Row(rs.labels, s.steps());
             int j = 0; // index of the first sample after the evaluation time
             for (int i = 0; i < s.steps(); i++) {
@@ -263,10 +292,12 @@ final class Evaluator {
             }
             int c = row.count();
             if (c > 0) {
-                track(c);
+                kept[0] += c;
                 g.rows.add(row);
             }
-        }
+        });
+        release(loaded);
+        track(kept[0]);
         return g;
     }
 
@@ -278,19 +309,35 @@ final class Evaluator {
         }
     }
 
+    /** A matrix selector's window placement over {@code s}, with {@code series} as its series. */
+    RangeArg matrixArg(MatrixSelector m, Span s, List<RawSeries> series) {
+        VectorSelector vs = m.selector();
+        boolean pinned = vs.at() != null;
+        return new RangeArg(series, m.rangeMs(), vs.offsetMs(), pinned, pinned ? resolveAt(vs.at()) : 0, vs, m);
+    }
+
+    /** The oldest sample time a matrix selector reads over {@code s} (inclusive). */
+    long matrixMinT(MatrixSelector m, Span s) {
+        VectorSelector vs = m.selector();
+        long firstEnd = (vs.at() != null ? resolveAt(vs.at()) : s.start()) - vs.offsetMs();
+        long before = vs.extension() == VectorSelector.Extension.NONE ? 0 : opts.lookbackDeltaMs();
+        return firstEnd - m.rangeMs() - before + 1;
+    }
+
+    /** The newest sample time a matrix selector reads over {@code s} (inclusive). */
+    long matrixMaxT(MatrixSelector m, Span s) {
+        VectorSelector vs = m.selector();
+        long lastEnd = (vs.at() != null ? resolveAt(vs.at()) : s.end()) - vs.offsetMs();
+        long after = vs.extension() == VectorSelector.Extension.SMOOTHED ? opts.lookbackDeltaMs() : 0;
+        return lastEnd + after;
+    }
+
     RangeArg rangeArg(Expr e, Span s) {
         e = unwrap(e);
         if (e instanceof MatrixSelector m) {
-            VectorSelector vs = m.selector();
-            boolean pinned = vs.at() != null;
-            long at = pinned ? resolveAt(vs.at()) : 0;
-            long firstEnd = (pinned ? at : s.start()) - vs.offsetMs();
-            long lastEnd = (pinned ? at : s.end()) - vs.offsetMs();
-            long before = vs.extension() == VectorSelector.Extension.NONE ? 0 : opts.lookbackDeltaMs();
-            long after = vs.extension() == VectorSelector.Extension.SMOOTHED ? opts.lookbackDeltaMs() : 0;
-            List<RawSeries> ser = load(vs, firstEnd - m.rangeMs() - before + 1, lastEnd + after, true);
+            List<RawSeries> ser = load(m.selector(), matrixMinT(m, s), matrixMaxT(m, s), true);
             for (RawSeries r : ser) track(r.n);
-            return new RangeArg(ser, m.rangeMs(), vs.offsetMs(), pinned, at, vs, m);
+            return matrixArg(m, s, ser);
         }
         if (e instanceof SubqueryExpr sq) {
             boolean pinned = sq.at() != null;

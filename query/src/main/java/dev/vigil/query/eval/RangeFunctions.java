@@ -24,6 +24,17 @@ final class RangeFunctions {
         for (int i = 0; i < args.size(); i++) {
             if (i != matrixIdx && args.get(i).type() == ValueType.SCALAR) params[i] = ev.scalar(args.get(i), s);
         }
+        if (Evaluator.unwrap(args.get(matrixIdx)) instanceof dev.vigil.query.ast.MatrixSelector m
+                && streams(name, m.selector().extension())) {
+            // each series is evaluated as it is loaded, into one reused buffer: nothing is kept per series but its
+            // row. Samples are tracked as loading them all first would (the loaded ones stay tracked), rows last.
+            Rows rows = new Rows(ev, name, args, matrixIdx, params, s, ev.matrixArg(m, s, List.of()),
+                    m.selector().extension());
+            ev.loadEach(m.selector(), ev.matrixMinT(m, s), ev.matrixMaxT(m, s), true, true,
+                    rs -> rows.count += rows.add(rs));
+            ev.track(rows.count);
+            return rows.finish();
+        }
         Evaluator.RangeArg arg = ev.rangeArg(args.get(matrixIdx), s);
         Grid out = new Grid(s.steps());
         if (name.equals("absent_over_time")) {
@@ -60,7 +71,6 @@ final class RangeFunctions {
                         String.format(Locale.ROOT, "invalid trend factor. Expected: 0 < tf < 1, got: %f", tf));
             }
         }
-        boolean keepName = name.equals("last_over_time") || name.equals("first_over_time");
         VectorSelector.Extension ext = arg.selector() != null && arg.expr() instanceof dev.vigil.query.ast.MatrixSelector
                 ? arg.selector().extension() : VectorSelector.Extension.NONE;
         if (ext != VectorSelector.Extension.NONE) {
@@ -71,12 +81,74 @@ final class RangeFunctions {
                         + " - not with " + name);
             }
         }
-        long extBefore = ext == VectorSelector.Extension.NONE ? 0 : ev.opts.lookbackDeltaMs();
-        long extAfter = ext == VectorSelector.Extension.SMOOTHED ? ev.opts.lookbackDeltaMs() : 0;
-        boolean counterCheck = name.equals("rate") || name.equals("increase");
-        double[] scratch = new double[16];
+        Rows rows = new Rows(ev, name, args, matrixIdx, params, s, arg, ext);
         for (RawSeries rs : arg.series()) {
             ev.checkInterrupt();
+            ev.track(rows.add(rs));
+        }
+        return rows.finish();
+    }
+
+    /** Functions evaluated series by series as each is loaded: they throw nothing per series, warn nothing. */
+    private static final java.util.Set<String> STREAMED = java.util.Set.of("rate", "increase", "delta", "irate",
+            "idelta", "changes", "resets", "deriv", "predict_linear", "avg_over_time", "sum_over_time",
+            "count_over_time", "present_over_time", "last_over_time", "first_over_time", "max_over_time",
+            "min_over_time", "ts_of_max_over_time", "ts_of_min_over_time", "ts_of_last_over_time",
+            "ts_of_first_over_time", "stddev_over_time", "stdvar_over_time", "mad_over_time");
+
+    /**
+     * Whether {@code name} over a matrix selector can run as the series load, one at a time through one reused
+     * buffer, with the same result, warnings and errors as loading them all first: the function has no argument
+     * check or warning that must come after the load, and the selector's modifier is one it accepts.
+     */
+    private static boolean streams(String name, VectorSelector.Extension ext) {
+        if (!STREAMED.contains(name)) return false;
+        return ext == VectorSelector.Extension.NONE
+                || (ext == VectorSelector.Extension.ANCHORED ? ANCHORED_SAFE : SMOOTHED_SAFE).contains(name);
+    }
+
+    /** The result rows of one range function call, built one series at a time. */
+    private static final class Rows {
+        private final Evaluator ev;
+        private final String name;
+        private final List<Expr> args;
+        private final int matrixIdx;
+        private final double[][] params;
+        private final Span s;
+        private final Evaluator.RangeArg arg;
+        private final VectorSelector.Extension ext;
+        private final long extBefore;
+        private final long extAfter;
+        private final boolean counterCheck;
+        private final boolean keepName;
+        private final Grid out;
+        private double[] scratch = new double[16];
+        private String checkedMetric;
+        private boolean distinctAfterDrop;
+        private final String[] droppedOfFirst = new String[DROPPED.length];
+        /** Samples of the rows added, for a caller that tracks them at the end. */
+        long count;
+
+        Rows(Evaluator ev, String name, List<Expr> args, int matrixIdx, double[][] params, Span s,
+                Evaluator.RangeArg arg, VectorSelector.Extension ext) {
+            this.ev = ev;
+            this.name = name;
+            this.args = args;
+            this.matrixIdx = matrixIdx;
+            this.params = params;
+            this.s = s;
+            this.arg = arg;
+            this.ext = ext;
+            this.extBefore = ext == VectorSelector.Extension.NONE ? 0 : ev.opts.lookbackDeltaMs();
+            this.extAfter = ext == VectorSelector.Extension.SMOOTHED ? ev.opts.lookbackDeltaMs() : 0;
+            this.counterCheck = name.equals("rate") || name.equals("increase");
+            this.keepName = name.equals("last_over_time") || name.equals("first_over_time");
+            this.out = new Grid(s.steps());
+            this.distinctAfterDrop = arg.expr() instanceof dev.vigil.query.ast.MatrixSelector;
+        }
+
+        /** Adds the row of {@code rs} (which is not kept) when it has values; returns its value count. */
+        int add(RawSeries rs) {
             Grid.Row row = new Grid.Row(rs.labels, s.steps());
             row.dropName = rs.dropName;
             int lo = 0, hi = 0;
@@ -200,20 +272,43 @@ final class RangeFunctions {
                 row.set(i, r);
             }
             int cnt = row.count();
-            if (cnt == 0) continue;
+            if (cnt == 0) return 0;
             if (counterCheck) {
                 String metric = rs.labels.metricName();
-                if (!metric.isEmpty() && !(metric.endsWith("_total") || metric.endsWith("_sum")
-                        || metric.endsWith("_count") || metric.endsWith("_bucket"))) {
-                    ev.info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \""
-                            + metric + "\"", args.get(matrixIdx).position());
+                if (!metric.equals(checkedMetric)) { // series of one selector mostly share their name
+                    checkedMetric = metric;
+                    if (!metric.isEmpty() && !(metric.endsWith("_total") || metric.endsWith("_sum")
+                            || metric.endsWith("_count") || metric.endsWith("_bucket"))) {
+                        ev.info("metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \""
+                                + metric + "\"", args.get(matrixIdx).position());
+                    }
                 }
             }
-            if (!keepName) ev.dropName(row);
-            ev.track(cnt);
+            if (!keepName) {
+                if (distinctAfterDrop) distinctAfterDrop = sameDroppedLabels(rs.labels, droppedOfFirst);
+                ev.dropName(row);
+            }
             out.rows.add(row);
+            return cnt;
         }
-        return keepName ? out : ev.finishDrop(out);
+
+        Grid finish() {
+            // series straight from storage have distinct label sets, and stay distinct when all lose the same name
+            return keepName || distinctAfterDrop ? out : ev.finishDrop(out);
+        }
+    }
+
+    /** The labels name dropping removes; rows that agree on all of them stay distinct once they are dropped. */
+    private static final String[] DROPPED = {Labels.METRIC_NAME, "__type__", "__unit__"};
+
+    /** Whether {@code l} has the same dropped labels as {@code first} (filled from the first series when empty). */
+    private static boolean sameDroppedLabels(Labels l, String[] first) {
+        if (first[0] == null) {
+            for (int i = 0; i < DROPPED.length; i++) first[i] = l.get(DROPPED[i]);
+            return true;
+        }
+        for (int i = 0; i < DROPPED.length; i++) if (!l.get(DROPPED[i]).equals(first[i])) return false;
+        return true;
     }
 
     private static final java.util.Set<String> ANCHORED_SAFE = java.util.Set.of("changes", "delta", "increase",

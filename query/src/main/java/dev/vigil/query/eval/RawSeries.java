@@ -7,7 +7,7 @@ import dev.vigil.tsdb.Labels;
  * indices by every step, so nothing is copied per step.
  */
 final class RawSeries {
-    final Labels labels;
+    Labels labels;
     boolean dropName;
     long[] ts;
     double[] vs;
@@ -17,6 +17,14 @@ final class RawSeries {
         this.labels = labels;
         this.ts = new long[Math.max(4, capacity)];
         this.vs = new double[Math.max(4, capacity)];
+    }
+
+    /** Empties this for another series, keeping the columns. */
+    RawSeries reset(Labels labels) {
+        this.labels = labels;
+        this.dropName = false;
+        this.n = 0;
+        return this;
     }
 
     void add(long t, double v) {

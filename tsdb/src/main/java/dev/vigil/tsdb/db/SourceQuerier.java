@@ -7,7 +7,6 @@ import dev.vigil.tsdb.SampleIterator;
 import dev.vigil.tsdb.SelectHints;
 import dev.vigil.tsdb.SeriesSet;
 import dev.vigil.tsdb.chunk.ChunkReader;
-import dev.vigil.tsdb.chunk.Chunks;
 import dev.vigil.tsdb.index.ChunkMetas;
 import dev.vigil.tsdb.index.IndexReader;
 import java.nio.ByteBuffer;
@@ -206,7 +205,7 @@ final class SourceQuerier {
 
         /** Decodes just enough to tell whether a sample survives the range and the deletions. */
         private boolean hasSampleInRange(int o, long[] del) {
-            probe.reset(chunks, index, o, lo, hi, del, warnings);
+            probe.reset(chunks, metas, lo, hi, del, warnings);
             return probe.next() != SampleIterator.NONE;
         }
 
@@ -236,7 +235,7 @@ final class SourceQuerier {
                 return it;
             }
             ChunkSeriesIterator it = reuse instanceof ChunkSeriesIterator c && c != probe ? c : new ChunkSeriesIterator();
-            it.reset(chunks, index, current, lo, hi, deletions.intervals(current), warnings);
+            it.reset(chunks, metas, lo, hi, deletions.intervals(current), warnings);
             return it;
         }
 
@@ -274,7 +273,9 @@ final class SourceQuerier {
         private long hi;
         private long[] deleted;
         private int chunk;
+        /** The current chunk's decoder, null before the first chunk; kept across resets for reuse. */
         private SampleIterator inner;
+        private SampleIterator spare;
         private long t;
         private double v;
         private boolean done;
@@ -282,15 +283,17 @@ final class SourceQuerier {
         private boolean pending; // the next next() returns the current sample again (see unread)
         private List<String> warnings;
 
-        void reset(ChunkReader reader, IndexReader index, int ordinal, long lo, long hi, long[] deleted,
+        /** Targets the series whose chunk metas {@code seriesMetas} holds (copied: the set reuses its own). */
+        void reset(ChunkReader reader, ChunkMetas seriesMetas, long lo, long hi, long[] deleted,
                    List<String> warnings) {
             this.warnings = warnings;
             this.reader = reader;
-            index.chunkMetas(ordinal, metas);
+            metas.copyFrom(seriesMetas);
             this.lo = lo;
             this.hi = hi;
             this.deleted = deleted;
             this.chunk = -1;
+            if (inner != null) spare = inner;
             this.inner = null;
             this.done = false;
             this.positioned = false;
@@ -308,8 +311,7 @@ final class SourceQuerier {
                 if (metas.minT(chunk) > hi) break;
                 long ref = metas.ref(chunk);
                 try {
-                    ByteBuffer bytes = reader.chunk(ref);
-                    inner = Chunks.iterator(reader.encoding(ref), bytes, inner);
+                    inner = reader.iterator(ref, inner != null ? inner : spare);
                 } catch (dev.vigil.tsdb.CorruptionException e) {
                     // serve the rest of the series; the damaged chunk is reported, not fatal
                     if (CORRUPT_CHUNKS_SKIPPED.incrementAndGet() % 1000 == 1) {
@@ -370,6 +372,7 @@ final class SourceQuerier {
             // skip whole chunks that end before the target
             if (inner == null || metas.maxT(chunk) < target) {
                 while (chunk + 1 < metas.size() && metas.maxT(chunk + 1) < Math.max(target, lo)) chunk++;
+                if (inner != null) spare = inner;
                 inner = null;
                 if (!nextChunk()) return NONE;
             }

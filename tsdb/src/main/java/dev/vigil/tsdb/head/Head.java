@@ -103,7 +103,14 @@ public final class Head implements AutoCloseable {
     /** The label-order rank of every ordinal at one {@link #seriesVersion} (-1: no series), built on demand. */
     private volatile LabelOrder labelOrder;
 
-    private record LabelOrder(long version, int[] rank) {}
+    /**
+     * {@code series} is the series array as it was when the ranks were taken: an ordinal whose series is still that
+     * same object keeps a valid rank after the version moves on, so new series do not force a rebuild.
+     * {@code unrankedSorted} counts series sorted by comparing labels because they had no valid rank; past the
+     * order's size, rebuilding is cheaper than going on (amortised over the selects that paid for it).
+     */
+    private record LabelOrder(long version, int[] rank, MemSeries[] series, int size,
+                              java.util.concurrent.atomic.AtomicLong unrankedSorted) {}
     private final ConcurrentHashMap<Labels, MemSeries> byLabels = new ConcurrentHashMap<>();
     final MemPostings postings = new MemPostings();
     private int nextOrdinal;                 // guarded by seriesLock
@@ -270,24 +277,68 @@ public final class Head implements AutoCloseable {
 
     /**
      * Sorts head ordinals by their series' labels. Head ordinals are in creation order, so this keeps the label-order
-     * rank of all series, rebuilt when series were added or removed since, and sorts primitive (rank, ordinal) keys;
-     * small selections while the rank is stale compare labels directly.
+     * rank of all series and sorts primitive (rank, ordinal) keys. Series added or replaced since the ranks were taken
+     * are sorted by their labels and merged in, so a few new series (a rule writing its first result, churn between
+     * scrapes) cost a few label comparisons rather than re-ranking every series; the ranks are rebuilt once the
+     * selects have compared about as many unranked series as there are ranked ones.
      */
     public void sortByLabels(int[] ordinals) {
         if (ordinals.length < 2) return;
         long version = seriesVersion;
         LabelOrder order = labelOrder;
-        if (order == null || order.version != version) {
-            if (ordinals.length < 256) {
+        if (order == null || (order.version != version && order.unrankedSorted.get() > order.size)) {
+            if (order == null && ordinals.length < 256) {
                 dev.vigil.tsdb.index.LabelSort.sort(ordinals, this::labelsOf);
                 return;
             }
             order = buildLabelOrder(version);
         }
-        if (!dev.vigil.tsdb.index.LabelSort.sortByRank(ordinals, order.rank) || seriesVersion != version) {
-            // a series came or went meanwhile: its ordinal may lack a rank or carry a stale one
-            dev.vigil.tsdb.index.LabelSort.sort(ordinals, this::labelsOf);
+        if (order.version == version && dev.vigil.tsdb.index.LabelSort.sortByRank(ordinals, order.rank)
+                && seriesVersion == version) {
+            return;
         }
+        // a series came or went since the ranks were taken (or meanwhile): check each ordinal's rank
+        sortPartlyRanked(ordinals, order);
+    }
+
+    /**
+     * Sorts ordinals of which some still have their rank in {@code order}: those by rank, the rest by labels, then
+     * merges the two (a binary search per unranked series).
+     */
+    private void sortPartlyRanked(int[] ordinals, LabelOrder order) {
+        MemSeries[] now = cols.series, then = order.series;
+        int n = ordinals.length, r = 0, u = 0;
+        int[] ranked = new int[n], unranked = new int[n];
+        for (int o : ordinals) {
+            MemSeries s = o >= 0 && o < now.length ? now[o] : null;
+            if (s != null && o < then.length && then[o] == s) ranked[r++] = o;
+            else unranked[u++] = o;
+        }
+        if (u == 0) {
+            dev.vigil.tsdb.index.LabelSort.sortByRank(ordinals, order.rank);
+            return;
+        }
+        order.unrankedSorted.addAndGet(u);
+        ranked = Arrays.copyOf(ranked, r);
+        unranked = Arrays.copyOf(unranked, u);
+        dev.vigil.tsdb.index.LabelSort.sortByRank(ranked, order.rank); // all have ranks: cannot fail
+        Labels[] unrankedLabels = new Labels[u];
+        for (int i = 0; i < u; i++) unrankedLabels[i] = labelsOf(unranked[i]);
+        dev.vigil.tsdb.index.LabelSort.sort(unranked, unrankedLabels);
+        int k = 0, from = 0;
+        for (int i = 0; i < u; i++) {
+            Labels l = unrankedLabels[i];
+            // the first ranked series after l (ties cannot happen between live series; ranked go first if they did)
+            int lo = from, hi = r;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (then[ranked[mid]].labels.compareTo(l) <= 0) lo = mid + 1;
+                else hi = mid;
+            }
+            while (from < lo) ordinals[k++] = ranked[from++];
+            ordinals[k++] = unranked[i];
+        }
+        while (from < r) ordinals[k++] = ranked[from++];
     }
 
     private Labels labelsOf(int ordinal) {
@@ -296,7 +347,7 @@ public final class Head implements AutoCloseable {
     }
 
     private LabelOrder buildLabelOrder(long version) {
-        MemSeries[] arr = cols.series; // read after the version: holds every series that version counts
+        MemSeries[] arr = cols.series.clone(); // read after the version: holds every series that version counts
         int n = 0;
         int[] ords = new int[arr.length];
         for (int i = 0; i < arr.length; i++) if (arr[i] != null) ords[n++] = i;
@@ -305,7 +356,7 @@ public final class Head implements AutoCloseable {
         int[] rank = new int[arr.length];
         Arrays.fill(rank, -1);
         for (int i = 0; i < n; i++) rank[ords[i]] = i;
-        LabelOrder order = new LabelOrder(version, rank);
+        LabelOrder order = new LabelOrder(version, rank, arr, n, new java.util.concurrent.atomic.AtomicLong());
         labelOrder = order;
         return order;
     }

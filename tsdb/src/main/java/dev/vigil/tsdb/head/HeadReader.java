@@ -2,7 +2,12 @@ package dev.vigil.tsdb.head;
 
 import dev.vigil.tsdb.Labels;
 import dev.vigil.tsdb.StorageException;
+import dev.vigil.tsdb.SampleIterator;
 import dev.vigil.tsdb.chunk.ChunkReader;
+import dev.vigil.tsdb.chunk.ChunkSampleIterator;
+import dev.vigil.tsdb.chunk.Chunks;
+import dev.vigil.tsdb.chunk.Encoding;
+import dev.vigil.tsdb.chunk.XorIterator;
 import dev.vigil.tsdb.index.ChunkMetas;
 import dev.vigil.tsdb.index.IndexReader;
 import java.nio.ByteBuffer;
@@ -84,11 +89,35 @@ public final class HeadReader implements IndexReader, ChunkReader {
             }
             if (idx == s.sealedCount) {
                 if (s.open == null) throw StorageException.of("head chunk gone [series=" + s.labels + ", seq=" + seq + "]");
-                return ByteBuffer.wrap(s.open.toBytes()).asReadOnlyBuffer();
+                // a private copy, so not read-only: decoders read a heap array directly, much faster than
+                // through a read-only buffer's bounds-checked get per byte
+                return ByteBuffer.wrap(s.open.toBytes());
             }
             fileRef = s.sealed[idx * 3];
         }
         return files.read(fileRef);
+    }
+
+    /** As {@link #chunk}, but the open chunk is copied into the iterator's own buffer instead of a new array. */
+    @Override
+    public ChunkSampleIterator iterator(long ref, SampleIterator reuse) {
+        int ordinal = (int) (ref >>> 32);
+        int seq = (int) ref;
+        MemSeries s = head.byOrdinal(ordinal);
+        if (s == null) throw StorageException.of("head series gone [ordinal=" + ordinal + "]");
+        long fileRef;
+        synchronized (s) {
+            int idx = seq - s.firstChunkSeq;
+            if (idx < 0 || idx > s.sealedCount || (idx == s.sealedCount && s.open == null)) {
+                throw StorageException.of("head chunk gone [series=" + s.labels + ", seq=" + seq + "]");
+            }
+            if (idx == s.sealedCount) {
+                XorIterator it = reuse instanceof XorIterator x ? x : new XorIterator();
+                return it.resetCopy(s.open.buffer(), s.open.sizeBytes());
+            }
+            fileRef = s.sealed[idx * 3];
+        }
+        return Chunks.iterator(Encoding.XOR, files.read(fileRef), reuse);
     }
 
     /** Head data older than this is in blocks; readers clamp to it so the two do not double up. */

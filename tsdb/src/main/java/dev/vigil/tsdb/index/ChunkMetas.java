@@ -25,6 +25,19 @@ public final class ChunkMetas {
         size++;
     }
 
+    /** Makes this a copy of {@code o}. */
+    public void copyFrom(ChunkMetas o) {
+        if (ref.length < o.size) {
+            minT = new long[o.ref.length];
+            maxT = new long[o.ref.length];
+            ref = new long[o.ref.length];
+        }
+        System.arraycopy(o.minT, 0, minT, 0, o.size);
+        System.arraycopy(o.maxT, 0, maxT, 0, o.size);
+        System.arraycopy(o.ref, 0, ref, 0, o.size);
+        size = o.size;
+    }
+
     public int size() {
         return size;
     }

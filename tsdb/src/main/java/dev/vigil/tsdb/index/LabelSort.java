@@ -15,11 +15,25 @@ public final class LabelSort {
         // labels fetched once each, then a merge sort of primitive positions (stable, no boxing)
         Labels[] ls = new Labels[n];
         for (int i = 0; i < n; i++) ls[i] = labels.apply(ordinals[i]);
+        sort(ordinals, ls);
+    }
+
+    /**
+     * Sorts {@code ordinals} in place by {@code ls} ({@code ls[i]} the labels of {@code ordinals[i]}), and {@code ls}
+     * along with them; stable for equal labels.
+     */
+    public static void sort(int[] ordinals, Labels[] ls) {
+        int n = ordinals.length;
+        if (n < 2) return;
         int[] pos = new int[n], tmp = new int[n];
         for (int i = 0; i < n; i++) pos[i] = i;
         mergeSort(pos, tmp, 0, n, ls);
         int[] copy = ordinals.clone();
-        for (int i = 0; i < n; i++) ordinals[i] = copy[pos[i]];
+        Labels[] lcopy = ls.clone();
+        for (int i = 0; i < n; i++) {
+            ordinals[i] = copy[pos[i]];
+            ls[i] = lcopy[pos[i]];
+        }
     }
 
     private static void mergeSort(int[] a, int[] tmp, int from, int to, Labels[] ls) {

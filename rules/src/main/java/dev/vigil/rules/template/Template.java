@@ -887,10 +887,30 @@ public final class Template {
                 };
             } catch (TemplateException e) {
                 throw e;
+            } catch (ClassCastException e) {
+                // an argument of the wrong type: Go's template checks it before the call and says so in Go's type names
+                java.util.regex.Matcher m = CAST.matcher(String.valueOf(e.getMessage()));
+                throw err(c.pos(), c.src(), m.find() ? "wrong type for value; expected " + goType(m.group(2)) + "; got " + goType(m.group(1))
+                        : "error calling " + fn + ": wrong type of argument");
             } catch (Exception e) {
                 String m = e.getMessage() == null ? e.toString() : e.getMessage();
                 throw err(c.pos(), c.src(), "error calling " + fn + ": " + m);
             }
+        }
+
+        private static final java.util.regex.Pattern CAST = java.util.regex.Pattern.compile("class (\\S+) cannot be cast to class (\\S+)");
+
+        /** The Go type a template author knows for a value of this Java class. */
+        private static String goType(String javaClass) {
+            return switch (javaClass) {
+                case "java.lang.String" -> "string";
+                case "java.lang.Long", "java.lang.Integer" -> "int";
+                case "java.lang.Double" -> "float64";
+                case "java.lang.Boolean" -> "bool";
+                case "java.util.List" -> "template.queryResult";
+                case "java.util.Map" -> "map[string]string";
+                default -> javaClass.substring(javaClass.lastIndexOf('.') + 1);
+            };
         }
 
         private static void want(String fn, List<Object> args, int n) {

@@ -165,4 +165,13 @@ class TemplateTest {
                     c[0] + " " + c[1] + " " + c[2]);
         }
     }
+
+    @Test
+    void wrongArgumentType_isGoTemplatesTypeError_notAJavaOne() {
+        TemplateException e = org.junit.jupiter.api.Assertions.assertThrows(TemplateException.class, () ->
+                Template.parse("t", "{{first \"%d\"}}", Expander.FUNCTION_NAMES)
+                        .execute(new Expander.AlertData(java.util.Map.of(), java.util.Map.of(), "", 1), Expander.functions(0, "", (q, ts) -> java.util.List.of())));
+        org.junit.jupiter.api.Assertions.assertEquals(
+                "template: t:1:2: executing \"t\" at <first \"%d\">: wrong type for value; expected template.queryResult; got string", e.getMessage());
+    }
 }

@@ -12,7 +12,6 @@ import dev.vigil.tsdb.index.IndexReader;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import org.roaringbitmap.IntIterator;
 import org.roaringbitmap.RoaringBitmap;
 
@@ -76,6 +75,11 @@ final class SourceQuerier {
         this.ordinalsSorted = ordinalsSorted;
     }
 
+    /** Every series of the source has samples in [lo, hi]: the range spans all data and nothing is deleted. */
+    private boolean coversAllData(long lo, long hi) {
+        return lo <= dataMinT && hi >= dataMaxT && deletions == Deletions.NONE;
+    }
+
     private boolean missesData(long minT, long maxT) {
         return maxT < dataMinT || minT > dataMaxT;
     }
@@ -121,32 +125,39 @@ final class SourceQuerier {
         long lo = Math.max(minT, sourceMinT), hi = Math.min(maxT, sourceMaxT);
         if (lo > hi) return List.of();
         if (matchers.length == 0) return missesData(lo, hi) ? List.of() : index.labelNames();
-        TreeSet<String> names = new TreeSet<>(Labels::compareUtf8);
+        // a range over all of the source's data needs no look at each series' chunks, as in Prometheus's head
+        boolean whole = coversAllData(lo, hi);
+        java.util.HashSet<String> names = new java.util.HashSet<>();
         ChunkMetas metas = new ChunkMetas();
         IntIterator it = resolve(matchers).getIntIterator();
         while (it.hasNext()) {
             int o = it.next();
-            if (!hasData(o, lo, hi, metas)) continue;
+            if (!whole && !hasData(o, lo, hi, metas)) continue;
             Labels l = index.labels(o);
             for (int i = 0; i < l.size(); i++) names.add(l.name(i));
         }
-        return new ArrayList<>(names);
+        List<String> out = new ArrayList<>(names);
+        out.sort(Labels::compareUtf8);
+        return out;
     }
 
     List<String> labelValues(String name, long minT, long maxT, Matcher... matchers) {
         long lo = Math.max(minT, sourceMinT), hi = Math.min(maxT, sourceMaxT);
         if (lo > hi) return List.of();
         if (matchers.length == 0) return missesData(lo, hi) ? List.of() : index.labelValues(name);
-        TreeSet<String> values = new TreeSet<>(Labels::compareUtf8);
+        boolean whole = coversAllData(lo, hi);
+        java.util.HashSet<String> values = new java.util.HashSet<>();
         ChunkMetas metas = new ChunkMetas();
         IntIterator it = resolve(matchers).getIntIterator();
         while (it.hasNext()) {
             int o = it.next();
-            if (!hasData(o, lo, hi, metas)) continue;
+            if (!whole && !hasData(o, lo, hi, metas)) continue;
             String v = index.labels(o).get(name);
             if (!v.isEmpty()) values.add(v);
         }
-        return new ArrayList<>(values);
+        List<String> out = new ArrayList<>(values);
+        out.sort(Labels::compareUtf8);
+        return out;
     }
 
     private final class Set implements SeriesSet {

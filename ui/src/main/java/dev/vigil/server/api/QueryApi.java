@@ -147,16 +147,20 @@ public final class QueryApi {
         QueryResult r = run(options, querier -> new Engine(options).range(querier, expr, q, start, end, step, () -> false), null);
         Json j = new Json();
         j.beginArray();
-        if (r.value() instanceof Value.Matrix m) {
-            for (Value.Series s : m.series()) {
-                j.beginObject().name("metric");
-                Api.labelsObject(j, s.labels());
-                j.name("values").beginArray();
-                for (int k = 0; k < s.ts().length; k++) j.beginArray().timestamp(s.ts()[k]).sampleValue(s.vs()[k]).endArray();
-                j.endArray().endObject();
-            }
-        }
+        if (r.value() instanceof Value.Matrix m) matrixSeries(j, m, m.series().size());
         return j.endArray().toString();
+    }
+
+    /** The first {@code n} series of a matrix as the API's result objects ({@code metric}, {@code values}). */
+    private static void matrixSeries(Json j, Value.Matrix m, int n) {
+        for (int i = 0; i < n; i++) {
+            Value.Series s = m.series().get(i);
+            j.beginObject().name("metric");
+            Api.labelsObject(j, s.labels());
+            j.name("values").beginArray();
+            for (int k = 0; k < s.ts().length; k++) j.beginArray().timestamp(s.ts()[k]).sampleValue(s.vs()[k]).endArray();
+            j.endArray().endObject();
+        }
     }
 
     /** Queries evaluated (or attempted) so far. */
@@ -244,15 +248,7 @@ public final class QueryApi {
             }
             case Value.Matrix m -> {
                 j.field("resultType", "matrix").name("result").beginArray();
-                int n = limit > 0 ? Math.min(limit, m.series().size()) : m.series().size();
-                for (int i = 0; i < n; i++) {
-                    Value.Series s = m.series().get(i);
-                    j.beginObject().name("metric");
-                    Api.labelsObject(j, s.labels());
-                    j.name("values").beginArray();
-                    for (int k = 0; k < s.ts().length; k++) j.beginArray().timestamp(s.ts()[k]).sampleValue(s.vs()[k]).endArray();
-                    j.endArray().endObject();
-                }
+                matrixSeries(j, m, limit > 0 ? Math.min(limit, m.series().size()) : m.series().size());
                 j.endArray();
                 if (limit > 0 && m.series().size() > limit) warnings = concat(warnings, "results truncated due to limit");
             }

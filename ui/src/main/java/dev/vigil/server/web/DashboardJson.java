@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Dashboard models as plain values, read and written with Jackson: objects become insertion-ordered
+ * JSON as plain values (dashboard models, live-update messages), read and written with Jackson: objects become insertion-ordered
  * {@code Map<String, Object>}, arrays {@code List<Object>}, numbers {@code Integer}/{@code Long}/
  * {@code BigInteger} or {@code BigDecimal} (so a model read and written back keeps every number's
  * digits), plus {@code String}, {@code Boolean} and {@code null}. Strict JSON: no comments, no

@@ -11,8 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * The live-update socket of open graphs ({@code /api/v1/vigil/live}). A page subscribes each graph's
@@ -102,7 +100,7 @@ public final class LiveUpdates implements AutoCloseable {
     private void onMessage(Socket s, String text) {
         Map<?, ?> msg;
         try {
-            Object o = new Yaml(new LoaderOptions()).load(text);
+            Object o = DashboardJson.parse(text);
             if (!(o instanceof Map<?, ?> m)) throw new IllegalArgumentException("not a JSON object");
             msg = m;
         } catch (RuntimeException e) {

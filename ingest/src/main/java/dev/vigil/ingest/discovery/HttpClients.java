@@ -57,6 +57,11 @@ public final class HttpClients {
         return b.build();
     }
 
+    /** Whether requests for {@code h} go through a proxy ({@code proxy_url} or the environment). */
+    public static boolean proxied(HttpClientConfig h) {
+        return !h.proxyUrl().isEmpty() || (h.proxyFromEnvironment() && (!firstSet(System::getenv, "HTTP_PROXY", "http_proxy").isEmpty()));
+    }
+
     /**
      * The proxy for {@code proxy_url} (with {@code no_proxy}) or {@code proxy_from_environment}
      * ({@code HTTP_PROXY}, {@code HTTPS_PROXY}, {@code NO_PROXY}, lower case too); null for a direct

@@ -6,6 +6,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,6 +58,11 @@ final class HttpScraper {
     private boolean gzipped;
     private String contentType;
     private volatile CompletableFuture<?> inflight;
+    // Plain http without a proxy: a blocking connection of this scraper's own (see Http1Connection);
+    // null when the JDK client is needed.
+    private final Http1Connection direct;
+    private final byte[] directRequest; // null when credentials come from files read per scrape
+    private boolean followedRedirect; // the target redirects: the JDK client follows from then on
 
     HttpScraper(HttpClient client, Target target, ScrapeConfig cfg, BufferPool pool) {
         this.client = client;
@@ -65,6 +72,32 @@ final class HttpScraper {
         this.timeoutMs = target.timeoutMs();
         this.accept = acceptHeader(cfg.scrapeProtocols());
         this.staticRequest = HttpClients.readsFiles(cfg.http()) ? null : request();
+        boolean plain = "http".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null && !HttpClients.proxied(cfg.http());
+        this.direct = plain ? new Http1Connection(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 80, pool) : null;
+        this.directRequest = plain && staticRequest != null ? directRequest() : null;
+    }
+
+    /** The request head for {@link Http1Connection}: the same headers as {@link #request}. */
+    private byte[] directRequest() {
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        if (uri.getRawQuery() != null) path += "?" + uri.getRawQuery();
+        StringBuilder sb = new StringBuilder(256).append("GET ").append(path).append(" HTTP/1.1\r\n")
+                .append("Host: ").append(uri.getHost()).append(uri.getPort() > 0 ? ":" + uri.getPort() : "").append("\r\n")
+                .append("User-Agent: ").append(USER_AGENT).append("\r\n")
+                .append("Accept: ").append(accept).append("\r\n")
+                .append("Accept-Encoding: ").append(cfg.enableCompression() ? "gzip" : "identity").append("\r\n")
+                .append("X-Prometheus-Scrape-Timeout-Seconds: ").append(seconds(timeoutMs)).append("\r\n");
+        String auth;
+        try {
+            auth = HttpClients.authorization(cfg.http());
+        } catch (IOException e) {
+            throw new ScrapeFailure("unable to read authorization credentials: " + e.getMessage());
+        }
+        if (auth != null) {
+            if (auth.indexOf('\r') >= 0 || auth.indexOf('\n') >= 0) throw new ScrapeFailure("invalid Authorization header value: contains a line break");
+            sb.append("Authorization: ").append(auth).append("\r\n");
+        }
+        return sb.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -118,10 +151,55 @@ final class HttpScraper {
      *     the limit, connection errors
      */
     void fetch() {
-        HttpRequest req = staticRequest != null ? staticRequest : request();
         release();
         gzipped = false;
         contentType = null;
+        if (direct != null && !followedRedirect) {
+            fetchDirect();
+        } else {
+            fetchWithClient();
+        }
+        if (gzipped) gunzip();
+        lastBodySize = bodyLength();
+    }
+
+    private void fetchDirect() {
+        byte[] req = directRequest != null ? directRequest : directRequest();
+        long limit = cfg.limits().bodySizeLimitBytes();
+        try {
+            direct.get(req, timeoutMs, lastBodySize, limit);
+        } catch (Http1Connection.BodyTooLargeException e) {
+            throw bodyTooLarge(limit);
+        } catch (SocketTimeoutException e) {
+            throw new ScrapeFailure("Get \"" + uri + "\": context deadline exceeded");
+        } catch (ConnectException e) {
+            if (direct.aborted()) throw new ScrapeFailure("scrape cancelled");
+            // Go's wording, which users and alert rules know from Prometheus
+            throw new ScrapeFailure("Get \"" + uri + "\": dial tcp " + uri.getHost() + ":" + (uri.getPort() > 0 ? uri.getPort() : 80)
+                    + ": connect: " + (e.getMessage() != null ? e.getMessage().toLowerCase(Locale.ROOT) : "connection refused"));
+        } catch (IOException e) {
+            if (direct.aborted() || Thread.currentThread().isInterrupted()) throw new ScrapeFailure("scrape cancelled");
+            throw new ScrapeFailure("Get \"" + uri + "\": " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+        }
+        int status = direct.status;
+        if (status != 200) {
+            if (status >= 300 && status < 400 && status != 304 && direct.location != null && cfg.http().followRedirects()) {
+                followedRedirect = true;
+                direct.close();
+                fetchWithClient();
+                return;
+            }
+            throw new ScrapeFailure("server returned HTTP status " + status + " " + reason(status));
+        }
+        raw = direct.body;
+        rawLen = direct.bodyLength;
+        direct.body = null;
+        contentType = direct.contentType;
+        gzipped = direct.contentEncoding != null && direct.contentEncoding.equalsIgnoreCase("gzip");
+    }
+
+    private void fetchWithClient() {
+        HttpRequest req = staticRequest != null ? staticRequest : request();
         // Everything the HTTP client's threads write goes into this per-fetch object: an exchange
         // abandoned on timeout may still be delivering, and must not touch the next fetch's state.
         Exchange ex = new Exchange();
@@ -152,8 +230,6 @@ final class HttpScraper {
         } finally {
             inflight = null;
         }
-        if (gzipped) gunzip();
-        lastBodySize = bodyLength();
     }
 
     /** Gives the body buffers back to the pool; {@link #body()} is invalid until the next fetch. */
@@ -170,6 +246,12 @@ final class HttpScraper {
     void cancel() {
         CompletableFuture<?> f = inflight;
         if (f != null) f.cancel(true);
+        if (direct != null) direct.abort();
+    }
+
+    /** Closes the kept-alive connection; call when the loop has ended. */
+    void close() {
+        if (direct != null) direct.close();
     }
 
     private void gunzip() {

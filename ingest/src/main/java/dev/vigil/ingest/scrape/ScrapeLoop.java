@@ -127,6 +127,14 @@ public final class ScrapeLoop {
     }
 
     private void run() {
+        try {
+            scrapeEveryInterval();
+        } finally {
+            scraper.close();
+        }
+    }
+
+    private void scrapeEveryInterval() {
         long intervalMs = target.intervalMs();
         long intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
         long offsetMs = target.offsetMs(clock.getAsLong(), intervalMs, offsetSeed);

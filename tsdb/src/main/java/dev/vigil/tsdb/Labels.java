@@ -184,9 +184,14 @@ public final class Labels implements Comparable<Labels> {
 
     /** The same label set with every string replaced by {@code interner}'s canonical instance. */
     public Labels interned(java.util.function.UnaryOperator<String> interner) {
-        String[] p = new String[pairs.length];
-        for (int i = 0; i < p.length; i++) p[i] = interner.apply(pairs[i]);
-        return new Labels(p);
+        String[] p = null;
+        for (int i = 0; i < pairs.length; i++) {
+            String c = interner.apply(pairs[i]);
+            if (c != pairs[i] && p == null) p = pairs.clone();
+            if (p != null) p[i] = c;
+        }
+        // Already canonical: this instance itself, so that holders of it (the head, a scrape cache) share it.
+        return p == null ? this : new Labels(p);
     }
 
     /** A copy without the named labels. */

@@ -44,6 +44,16 @@ class LabelsTest {
     }
 
     @Test
+    void interning_a_canonical_set_returns_the_same_instance() {
+        Labels fresh = Labels.of("__name__", new String("up_fresh_" + System.nanoTime()), "job", new String("j"));
+        Labels interned = fresh.interned();
+        assertEquals(fresh, interned);
+        org.junit.jupiter.api.Assertions.assertNotSame(fresh, interned);
+        org.junit.jupiter.api.Assertions.assertSame(interned, interned.interned());
+        org.junit.jupiter.api.Assertions.assertSame(interned.get("job"), "j");
+    }
+
+    @Test
     void hash_is_stable_across_versions() {
         // persisted (series dictionary and WAL users rely on it): never change these numbers
         assertEquals(Labels.of("__name__", "up", "job", "node").hash(), Labels.of("job", "node", "__name__", "up").hash());

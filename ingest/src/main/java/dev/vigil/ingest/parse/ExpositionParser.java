@@ -192,6 +192,18 @@ public final class ExpositionParser {
      */
     private int series(SampleSink sink, boolean lax) {
         int start = pos;
+        int predicted = sink.predict(b, start, end);
+        if (predicted > 0) {
+            int e = start + predicted;
+            // The same bytes as a text that once ended here; it ends here again if it is closed by
+            // its brace, or is a bare name followed by neither more name nor (after blanks) a brace.
+            if (b[e - 1] == '}' || endsBareName(e, lax)) {
+                pos = e;
+                seriesHash = 0;
+                seriesHashEnd = e;
+                return e;
+            }
+        }
         int fastEnd = scanSeries(start, lax);
         if (fastEnd > start) {
             long h = SeriesHash.hash(b, start, fastEnd);
@@ -208,6 +220,15 @@ public final class ExpositionParser {
         }
         parseSeries(lax);
         return pos;
+    }
+
+    private boolean endsBareName(int e, boolean lax) {
+        if (e >= end || isMetricChar(b[e]) || b[e] == '{') return false;
+        if (lax) {
+            while (e < end && (b[e] == ' ' || b[e] == '\t')) e++;
+            return e >= end || b[e] != '{';
+        }
+        return true;
     }
 
     // The hash of b[series start, seriesHashEnd), computed by series(), so that emit() need not

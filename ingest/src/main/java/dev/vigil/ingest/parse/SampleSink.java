@@ -17,7 +17,8 @@ public interface SampleSink {
      * @param seriesStart first byte of the raw series text (metric name and label block, as written)
      * @param seriesEnd one past its last byte
      * @param seriesHash {@link SeriesHash#hash} of that slice: equal texts give equal hashes in every
-     *     process; different texts that denote the same label set (spacing, label order) differ
+     *     process; different texts that denote the same label set (spacing, label order) differ;
+     *     0 when the sink {@link #predict predicted} the series
      * @param value the value; any NaN is reported as Prometheus's normal NaN (never the stale marker)
      * @param timestampMs epoch millis, or {@link #NO_TIMESTAMP}
      */
@@ -36,6 +37,20 @@ public interface SampleSink {
      */
     default boolean known(byte[] buf, int seriesStart, int seriesEnd, long seriesHash) {
         return false;
+    }
+
+    /**
+     * Asked first, before the parser looks at a series text: when the sink expects a particular
+     * series next (a scrape cache in the target's usual order) and {@code buf} at {@code
+     * seriesStart} holds exactly the bytes of that series as an earlier {@link #sample} from a
+     * parser of the same format reported them, their length; else -1. The parser checks that the
+     * text really ends there and then treats it as {@link #known}, without scanning or hashing
+     * it; the {@link #sample} that follows carries a series hash of 0. -1 by default.
+     *
+     * @param limit the end of the input: the expected bytes must end at or before it
+     */
+    default int predict(byte[] buf, int seriesStart, int limit) {
+        return -1;
     }
 
     /**

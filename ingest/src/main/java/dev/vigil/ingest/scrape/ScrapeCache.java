@@ -78,6 +78,26 @@ final class ScrapeCache {
         }
     }
 
+    /**
+     * The predicted entry (the one after the last hit) when {@code buf} at {@code s} starts with its
+     * text, ending at or before {@code limit}; else -1. A hit advances the prediction.
+     */
+    int predicted(byte[] buf, int s, int limit) {
+        int x = expect;
+        if (x >= size) return -1;
+        long key = entries[x * STRIDE + KEY];
+        int off = offset(key);
+        int len = (int) key;
+        if (len == 0 || s + len > limit || !Arrays.equals(arena, off, off + len, buf, s, s + len)) return -1;
+        expect = x + 1;
+        return x;
+    }
+
+    /** The length of the entry's series text. */
+    int keyLength(int i) {
+        return (int) entries[i * STRIDE + KEY];
+    }
+
     private boolean keyEquals(int i, byte[] buf, int s, int e) {
         long key = entries[i * STRIDE + KEY];
         int off = offset(key);

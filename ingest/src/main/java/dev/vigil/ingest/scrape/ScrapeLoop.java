@@ -378,6 +378,15 @@ public final class ScrapeLoop {
         }
 
         @Override
+        public int predict(byte[] buf, int s, int limit) {
+            int entry = cache.predicted(buf, s, limit);
+            if (entry < 0 || !cache.validatedAs(entry, om)) return -1;
+            knownEntry = entry;
+            knownStart = s;
+            return cache.keyLength(entry);
+        }
+
+        @Override
         public void sample(byte[] buf, int s, int e, long hash, double v, long ts) {
             scraped++;
             boolean explicit = ts != NO_TIMESTAMP && honorTimestamps;
@@ -421,6 +430,9 @@ public final class ScrapeLoop {
             }
             checkLabelLimits(l);
             if (!l.has(Labels.METRIC_NAME)) throw new ScrapeFailure("missing metric name (__name__ label)");
+            // The head keeps interned labels; interning here first lets it keep this very instance,
+            // so the cache and the head share one label set per series instead of two.
+            l = l.interned();
             countAdded();
             long r = app.append(0, l, t, v);
             int slot = cache.insert(buf, s, e, hash, Math.max(r, 0), l);

@@ -1,5 +1,6 @@
 package dev.vigil.ingest.parse;
 
+import ch.randelshofer.fastdoubleparser.JavaDoubleParser;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -9,8 +10,8 @@ import java.nio.charset.StandardCharsets;
  * {@code Inf}/{@code Infinity} (signed) and {@code NaN}, case-insensitively.
  *
  * <p>Parsing reads bytes without allocating for values of up to 18 significant digits and a decimal
- * exponent within ±22 (Clinger's fast path, exact); anything else falls back to {@link
- * Double#parseDouble}, which allocates one String.
+ * exponent within ±22 (Clinger's fast path, exact); anything else (17-digit values are common)
+ * goes to fastdoubleparser's byte parser, also correctly rounded and without allocating.
  */
 final class GoFloat {
     private static final double[] POW10 = {
@@ -113,7 +114,9 @@ final class GoFloat {
         } else if (exact && mant <= (1L << 53) && exp10 >= -22 && exp10 <= 22) {
             v = exp10 >= 0 ? mant * POW10[exp10] : mant / POW10[-exp10];
         } else {
-            return Double.parseDouble(new String(b, s, e - s, StandardCharsets.ISO_8859_1));
+            // Correctly rounded from the bytes, without a String (Eisel-Lemire); the syntax is
+            // valid Go and Java alike here.
+            return JavaDoubleParser.parseDouble(b, s, e - s);
         }
         return neg ? -v : v;
     }

@@ -70,7 +70,7 @@ final class Http1Connection {
      */
     void get(byte[] request, long timeoutMs, int sizeHint, long limit) throws IOException {
         deadlineNanos = System.nanoTime() + timeoutMs * 1_000_000L;
-        aborted = false;
+        if (aborted) throw new IOException("aborted"); // for good: only a stopping loop aborts
         body = null;
         bodyLength = 0;
         boolean reused = socket != null;
@@ -298,7 +298,7 @@ final class Http1Connection {
         bodyLength = 0;
     }
 
-    /** Unblocks a get() in progress from another thread; it fails with an IOException. */
+    /** Unblocks a get() in progress from another thread, and fails every later one, with an IOException. */
     void abort() {
         aborted = true;
         Socket s = current;

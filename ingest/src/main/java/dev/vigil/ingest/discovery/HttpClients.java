@@ -57,9 +57,10 @@ public final class HttpClients {
         return b.build();
     }
 
-    /** Whether requests for {@code h} go through a proxy ({@code proxy_url} or the environment). */
-    public static boolean proxied(HttpClientConfig h) {
-        return !h.proxyUrl().isEmpty() || (h.proxyFromEnvironment() && (!firstSet(System::getenv, "HTTP_PROXY", "http_proxy").isEmpty()));
+    /** Whether a request for {@code uri} under {@code h} goes through a proxy (the same choice the client makes). */
+    public static boolean proxied(HttpClientConfig h, URI uri) {
+        ProxySelector selector = proxy(h, System::getenv);
+        return selector != null && !selector.select(uri).equals(List.of(Proxy.NO_PROXY));
     }
 
     /**

@@ -72,7 +72,7 @@ final class HttpScraper {
         this.timeoutMs = target.timeoutMs();
         this.accept = acceptHeader(cfg.scrapeProtocols());
         this.staticRequest = HttpClients.readsFiles(cfg.http()) ? null : request();
-        boolean plain = "http".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null && !HttpClients.proxied(cfg.http());
+        boolean plain = "http".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null && !HttpClients.proxied(cfg.http(), uri);
         this.direct = plain ? new Http1Connection(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 80, pool) : null;
         this.directRequest = plain && staticRequest != null ? directRequest() : null;
     }

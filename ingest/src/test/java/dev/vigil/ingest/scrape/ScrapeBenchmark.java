@@ -24,15 +24,21 @@ import java.util.Locale;
 public final class ScrapeBenchmark {
     public static void main(String[] args) throws IOException {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        String only = args.length > 1 ? args[1] : ""; // e.g. "tsdb" or "100k": runs only the matching rows
         byte[][] node = {nodeExporterPage(0), nodeExporterPage(1)};
         byte[][] large = {syntheticPage(100_000, 0), syntheticPage(100_000, 1)};
         System.out.printf(Locale.ROOT, "%-22s %-10s %10s %14s %12s%n", "page", "storage", "series", "samples/s", "ns/sample");
-        parseOnly("node_exporter-like", node, seconds);
-        parseOnly("synthetic 100k", large, seconds);
+        if (matches(only, "node_exporter-like parse-only")) parseOnly("node_exporter-like", node, seconds);
+        if (matches(only, "synthetic 100k parse-only")) parseOnly("synthetic 100k", large, seconds);
         for (String storageKind : new String[] {"counting", "tsdb"}) {
-            run("node_exporter-like", node, storageKind, seconds);
-            run("synthetic 100k", large, storageKind, seconds);
+            if (matches(only, "node_exporter-like " + storageKind)) run("node_exporter-like", node, storageKind, seconds);
+            if (matches(only, "synthetic 100k " + storageKind)) run("synthetic 100k", large, storageKind, seconds);
         }
+    }
+
+    private static boolean matches(String only, String row) {
+        for (String word : only.split(" ")) if (!row.contains(word)) return false;
+        return true;
     }
 
     private static void run(String name, byte[][] pages, String storageKind, int seconds) throws IOException {

@@ -1,5 +1,8 @@
 package dev.vigil.tsdb.chunk;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -13,7 +16,8 @@ import java.util.Arrays;
  * fields and the bytes in one growable array, so a chunk costs one object plus its buffer.
  *
  * <p>Not thread-safe. Bits already written never change (later appends only set bits after the
- * current end, and a grown buffer is a fresh copy), so a reader that captured {@link #buffer()},
+ * current end, rewriting the bytes around it with the same values, and a grown buffer is a fresh
+ * copy), so a reader that captured {@link #buffer()},
  * {@link #sizeBytes()} and {@link #numSamples()} under the owner's lock may decode that prefix
  * while appends continue: pass the captured count to
  * {@link XorIterator#reset(byte[], int, int, int)}, since the header counts later appends.
@@ -28,6 +32,11 @@ public final class XorChunk {
      * 4+64 + 77 = 145 bits.
      */
     private static final int MAX_BITS_PER_APPEND = 80 + 77;
+
+    /** Room kept past the end: {@link #writeBits} reads and writes 8 bytes, plus one for a split. */
+    private static final int SLACK_BYTES = 9;
+
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private byte[] buf;
     private long bitPos = 16; // after the 2-byte header
@@ -142,7 +151,7 @@ public final class XorChunk {
     }
 
     private void ensureBits(int moreBits) {
-        long needBytes = (bitPos + moreBits + 7) >>> 3;
+        long needBytes = ((bitPos + moreBits + 7) >>> 3) + SLACK_BYTES;
         if (needBytes > buf.length) {
             buf = Arrays.copyOf(buf, (int) Math.max(needBytes, buf.length + (buf.length >>> 1)));
         }
@@ -153,17 +162,25 @@ public final class XorChunk {
         bitPos++;
     }
 
-    /** Writes the low {@code n} bits of {@code value}, most significant first. */
+    /**
+     * Writes the low {@code n} (1 to 64) bits of {@code value}, most significant first, with one
+     * 8-byte read-modify-write (two when the bits straddle it) instead of a loop per byte; the bytes
+     * past the end are zero and {@link #SLACK_BYTES} of them are always there.
+     */
     private void writeBits(long value, int n) {
-        while (n > 0) {
-            int idx = (int) (bitPos >>> 3);
-            int free = 8 - (int) (bitPos & 7);
-            int take = Math.min(free, n);
-            int bits = (int) ((value >>> (n - take)) & ((1 << take) - 1));
-            buf[idx] |= (byte) (bits << (free - take));
-            bitPos += take;
-            n -= take;
+        long pos = bitPos;
+        int idx = (int) (pos >>> 3);
+        int room = 64 - (int) (pos & 7);
+        long v = n == 64 ? value : value & ((1L << n) - 1);
+        long word = (long) LONG_BE.get(buf, idx);
+        if (n <= room) {
+            LONG_BE.set(buf, idx, word | (v << (room - n)));
+        } else {
+            int rest = n - room; // 1 to 7 bits for the next byte
+            LONG_BE.set(buf, idx, word | (v >>> rest));
+            buf[idx + 8] |= (byte) (v << (8 - rest));
         }
+        bitPos = pos + n;
     }
 
     /** The samples appended so far. */

@@ -65,6 +65,23 @@ public final class Head implements AutoCloseable {
     private volatile dev.vigil.tsdb.ChangeListener committedListener;
 
     private final Object seriesLock = new Object();
+
+    /**
+     * The locks that guard series state, one per 64 consecutive ordinals (the table wraps, so
+     * distant groups may share one). A commit takes each once per run of samples, not once per
+     * sample: a scrape's series have neighbouring ordinals, and a lock per sample was a fenced
+     * atomic operation that kept the next series' memory loads from overlapping this one's.
+     */
+    private final Object[] seriesLocks = new Object[1024];
+
+    {
+        for (int i = 0; i < seriesLocks.length; i++) seriesLocks[i] = new Object();
+    }
+
+    /** The lock guarding the mutable state of the series at {@code ordinal}. */
+    Object lockOf(int ordinal) {
+        return seriesLocks[(ordinal >>> 6) & (seriesLocks.length - 1)];
+    }
     /**
      * Per-ordinal columns, replaced (grown) under seriesLock and published by the volatile write.
      * {@code ids}, {@code maxT} and {@code pendingMaxT} let an appender resolve a ref and reject
@@ -452,7 +469,7 @@ public final class Head implements AutoCloseable {
     boolean isLastValue(int ordinal, long t, double v) {
         MemSeries s = byOrdinal(ordinal);
         if (s == null) return false;
-        synchronized (s) {
+        synchronized (lockOf(s.ordinal)) {
             if (s.maxT != t) return false;
             if (s.lastValueUnknown) resolveLastValue(s);
             return Double.doubleToRawLongBits(v) == s.lastValueBits;
@@ -508,7 +525,7 @@ public final class Head implements AutoCloseable {
     public void restoreChunk(long ref, long seriesId, long chunkMinT, long chunkMaxT) {
         MemSeries s = byRef(seriesId);
         if (s == null || chunkMaxT < minValidTime) return;
-        synchronized (s) {
+        synchronized (lockOf(s.ordinal)) {
             if (s.sealedCount > 0 && chunkMinT <= s.sealed[(s.sealedCount - 1) * 3 + 2]) return; // overlapping leftover
             s.addSealed(ref, chunkMinT, chunkMaxT);
             if (chunkMaxT > s.maxT) {
@@ -524,7 +541,7 @@ public final class Head implements AutoCloseable {
     public void replaySample(long seriesId, long t, double v) {
         MemSeries s = byRef(seriesId);
         if (s == null || t < minValidTime) return;
-        synchronized (s) {
+        synchronized (lockOf(s.ordinal)) {
             if (appendLocked(s, t, v) == 0) {
                 updateTimeBounds(t, t);
             }
@@ -575,7 +592,7 @@ public final class Head implements AutoCloseable {
             List<MemSeries> dead = new ArrayList<>();
             for (MemSeries s : live.series) {
                 if (s == null) continue;
-                synchronized (s) {
+                synchronized (lockOf(s.ordinal)) {
                     s.dropSealedBefore(newMinT);
                     if (s.open != null && s.open.numSamples() > 0 && s.open.maxT() < newMinT) {
                         s.open = null;
@@ -592,7 +609,7 @@ public final class Head implements AutoCloseable {
                             ? Arrays.copyOf(freeOrdinals, freeCount + dead.size()) : freeOrdinals;
                     Columns cur = cols;
                     for (MemSeries s : dead) {
-                        synchronized (s) {
+                        synchronized (lockOf(s.ordinal)) {
                             if (!s.isEmpty()) continue; // an append raced in
                             cur.ids[s.ordinal] = 0; // refs to it no longer resolve
                             cur.series[s.ordinal] = null;
@@ -661,7 +678,7 @@ public final class Head implements AutoCloseable {
     void forEachSeries(java.util.function.Consumer<MemSeries> visitor) {
         for (MemSeries s : cols.series) {
             if (s == null) continue;
-            synchronized (s) {
+            synchronized (lockOf(s.ordinal)) {
                 visitor.accept(s);
             }
         }

@@ -110,23 +110,32 @@ public final class HeadAppender implements Appender {
             }
             int committed = 0;
             long minT = Long.MAX_VALUE, maxT = Long.MIN_VALUE;
-            for (int i = 0; i < n; i++) {
-                MemSeries s = head.byRef(ids[i]);
-                long t = ts[i];
-                long r;
-                if (s == null) {
-                    r = AppendStatus.OUT_OF_BOUNDS; // dropped by a truncation since append
-                } else {
-                    synchronized (s) {
-                        r = head.appendLocked(s, t, vs[i]);
+            MemSeries[] live = head.columns().series;
+            int i = 0;
+            while (i < n) {
+                // one lock per run of samples whose series share it, at most 256 to keep readers waiting little
+                Object lock = head.lockOf(ordinals[i]);
+                int end = i + 1;
+                while (end < n && end - i < 256 && head.lockOf(ordinals[end]) == lock) end++;
+                synchronized (lock) {
+                    for (; i < end; i++) {
+                        int ordinal = ordinals[i];
+                        MemSeries s = ordinal < live.length ? live[ordinal] : null;
+                        long t = ts[i];
+                        long r;
+                        if (s == null || s.id != ids[i]) {
+                            r = AppendStatus.OUT_OF_BOUNDS; // dropped by a truncation since append
+                        } else {
+                            r = head.appendLocked(s, t, vs[i]);
+                        }
+                        if (r < 0) {
+                            head.rejected[(int) -r - 1].increment(); // lost a race with another appender
+                        } else if (r == 0) {
+                            committed++;
+                            if (t < minT) minT = t;
+                            if (t > maxT) maxT = t;
+                        }
                     }
-                }
-                if (r < 0) {
-                    head.rejected[(int) -r - 1].increment(); // lost a race with another appender
-                } else if (r == 0) {
-                    committed++;
-                    if (t < minT) minT = t;
-                    if (t > maxT) maxT = t;
                 }
             }
             if (committed > 0) {

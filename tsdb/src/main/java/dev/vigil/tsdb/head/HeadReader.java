@@ -64,7 +64,7 @@ public final class HeadReader implements IndexReader, ChunkReader {
         out.clear();
         MemSeries s = head.byOrdinal(ordinal);
         if (s == null) return;
-        synchronized (s) {
+        synchronized (head.lockOf(s.ordinal)) {
             long base = (long) ordinal << 32;
             for (int i = 0; i < s.sealedCount; i++) {
                 out.add(s.sealed[i * 3 + 1], s.sealed[i * 3 + 2], base | ((s.firstChunkSeq + i) & 0xFFFFFFFFL));
@@ -82,7 +82,7 @@ public final class HeadReader implements IndexReader, ChunkReader {
         MemSeries s = head.byOrdinal(ordinal);
         if (s == null) throw StorageException.of("head series gone [ordinal=" + ordinal + "]");
         long fileRef;
-        synchronized (s) {
+        synchronized (head.lockOf(s.ordinal)) {
             int idx = seq - s.firstChunkSeq;
             if (idx < 0 || idx > s.sealedCount) {
                 throw StorageException.of("head chunk gone [series=" + s.labels + ", seq=" + seq + "]");
@@ -106,7 +106,7 @@ public final class HeadReader implements IndexReader, ChunkReader {
         MemSeries s = head.byOrdinal(ordinal);
         if (s == null) throw StorageException.of("head series gone [ordinal=" + ordinal + "]");
         long fileRef;
-        synchronized (s) {
+        synchronized (head.lockOf(s.ordinal)) {
             int idx = seq - s.firstChunkSeq;
             if (idx < 0 || idx > s.sealedCount || (idx == s.sealedCount && s.open == null)) {
                 throw StorageException.of("head chunk gone [series=" + s.labels + ", seq=" + seq + "]");

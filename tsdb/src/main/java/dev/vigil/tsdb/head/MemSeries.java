@@ -8,8 +8,9 @@ import java.util.Arrays;
  * One series in the head: its identity, its open chunk on the heap and the references of its
  * sealed chunks in the head chunk files. About 150 bytes plus the open chunk's buffer.
  *
- * <p>Everything mutable is guarded by the object's monitor ({@code synchronized (series)}); the
- * lock order is series, then {@link HeadChunkFiles}.
+ * <p>Everything mutable is guarded by the head's lock for the series' ordinal
+ * ({@code synchronized (head.lockOf(ordinal))}); the lock order is the head's series lock, then a
+ * series lock, then {@link HeadChunkFiles}. No code holds two series locks at once.
  */
 final class MemSeries {
     final long id;

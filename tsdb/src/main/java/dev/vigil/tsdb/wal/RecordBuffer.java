@@ -1,5 +1,8 @@
 package dev.vigil.tsdb.wal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 
@@ -12,6 +15,8 @@ import java.util.zip.CRC32C;
  * carries the CRC32C instance the framing reuses.
  */
 public final class RecordBuffer {
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     private byte[] buf;
     private int length;
     final CRC32C crc = new CRC32C();
@@ -69,14 +74,33 @@ public final class RecordBuffer {
     /** Unsigned LEB128, as Go's {@code binary.PutUvarint}: 1 to 10 bytes. */
     void putUvarint(long v) {
         ensure(10);
-        byte[] b = buf;
-        int p = length;
+        length = uvarintAt(buf, length, v);
+    }
+
+    /** Writes {@code v} as unsigned LEB128 at {@code p}, which has 10 bytes of room; returns the end. */
+    static int uvarintAt(byte[] b, int p, long v) {
         while ((v & ~0x7FL) != 0) {
             b[p++] = (byte) ((v & 0x7F) | 0x80);
             v >>>= 7;
         }
         b[p++] = (byte) v;
-        length = p;
+        return p;
+    }
+
+    /** Writes {@code v} zigzag-encoded as LEB128 at {@code p}, which has 10 bytes of room; returns the end. */
+    static int varintAt(byte[] b, int p, long v) {
+        return uvarintAt(b, p, (v << 1) ^ (v >> 63));
+    }
+
+    /** Writes {@code v} big-endian at {@code p}, which has 8 bytes of room; returns the end. */
+    static int longAt(byte[] b, int p, long v) {
+        LONG_BE.set(b, p, v);
+        return p + 8;
+    }
+
+    /** Sets the end after writing straight into {@link #array()} past {@link #ensure(int)}. */
+    void setLength(int length) {
+        this.length = length;
     }
 
     /** Zigzag then unsigned LEB128, as Go's {@code binary.PutVarint}. */

@@ -33,6 +33,8 @@ public final class WalRecords {
     // before sizing arrays by it.
     private static final int MIN_SERIES_ENTRY = 2;
     private static final int MIN_SAMPLE_ENTRY = 10;
+    /** Two 10-byte varints and the 8-byte value. */
+    private static final int MAX_SAMPLE_ENTRY = 28;
     private static final int MIN_TOMBSTONE_ENTRY = 3;
 
     private WalRecords() {}
@@ -64,12 +66,21 @@ public final class WalRecords {
         int start = begin(out, SAMPLES, n);
         long prevId = 0;
         long prevT = 0;
-        for (int i = 0; i < n; i++) {
-            out.putVarint(ids[i] - prevId);
-            out.putVarint(ts[i] - prevT);
-            out.putLong(Double.doubleToRawLongBits(vs[i]));
-            prevId = ids[i];
-            prevT = ts[i];
+        // In runs of up to 1024 entries, each with room reserved once: a scrape's batch is the WAL's
+        // hottest write, and a bounds check plus a length update per byte showed in profiles.
+        for (int from = 0; from < n; from += 1024) {
+            int to = Math.min(n, from + 1024);
+            out.ensure((to - from) * MAX_SAMPLE_ENTRY);
+            byte[] b = out.array();
+            int p = out.length();
+            for (int i = from; i < to; i++) {
+                p = RecordBuffer.varintAt(b, p, ids[i] - prevId);
+                p = RecordBuffer.varintAt(b, p, ts[i] - prevT);
+                p = RecordBuffer.longAt(b, p, Double.doubleToRawLongBits(vs[i]));
+                prevId = ids[i];
+                prevT = ts[i];
+            }
+            out.setLength(p);
         }
         finish(out, start);
     }

@@ -84,6 +84,7 @@ public final class ExpositionParser {
         pos = 0;
         line = 1;
         lineStart = 0;
+        commentIndex = 0;
         type = MetricType.UNKNOWN;
         typeFamily = "";
         try {
@@ -114,7 +115,66 @@ public final class ExpositionParser {
         }
     }
 
+    /*
+     * The comment lines of the previous parse, in order, with what each parsed to: a scraped page
+     * repeats its HELP and TYPE lines byte for byte, and the k-th comment of this parse that equals
+     * the k-th of the last one is not scanned, validated or turned into Strings again (the sink gets
+     * the same String instances, which the scrape loop's metadata map compares by identity first).
+     * A line is remembered only after it parsed, and parsing one depends on nothing but its bytes.
+     */
+    private byte[][] memoLine = new byte[0][];
+    private String[] memoFamily = new String[0];
+    private String[] memoHelp = new String[0];
+    private MetricType[] memoType = new MetricType[0];
+    private int commentIndex;
+
     private void promComment(SampleSink sink) {
+        int k = commentIndex++;
+        int hash = pos;
+        if (k < memoLine.length && memoLine[k] != null && repeats(memoLine[k], hash)) {
+            pos = hash + memoLine[k].length;
+            if (memoHelp[k] != null) {
+                sink.help(memoFamily[k], memoHelp[k]);
+            } else if (memoType[k] != null) {
+                setType(memoFamily[k], memoType[k]);
+                sink.type(memoFamily[k], memoType[k]);
+            }
+            endOfLine();
+            return;
+        }
+        promCommentUncached(sink);
+        remember(k, hash);
+    }
+
+    /** Whether {@code line} is at {@code at} and the line ends right after it. */
+    private boolean repeats(byte[] line, int at) {
+        int e = at + line.length;
+        return e <= end && (e == end || b[e] == '\n') && Arrays.equals(b, at, e, line, 0, line.length);
+    }
+
+    private void remember(int k, int hash) {
+        if (k >= memoLine.length) {
+            int cap = Math.max(16, k * 2);
+            memoLine = Arrays.copyOf(memoLine, cap);
+            memoFamily = Arrays.copyOf(memoFamily, cap);
+            memoHelp = Arrays.copyOf(memoHelp, cap);
+            memoType = Arrays.copyOf(memoType, cap);
+        }
+        int e = pos > hash && pos <= end && b[pos - 1] == '\n' ? pos - 1 : pos;
+        memoLine[k] = Arrays.copyOfRange(b, hash, e);
+        memoFamily[k] = lastCommentFamily;
+        memoHelp[k] = lastCommentHelp;
+        memoType[k] = lastCommentType;
+    }
+
+    private String lastCommentFamily;
+    private String lastCommentHelp;
+    private MetricType lastCommentType;
+
+    private void promCommentUncached(SampleSink sink) {
+        lastCommentFamily = null;
+        lastCommentHelp = null;
+        lastCommentType = null;
         pos++; // '#'
         int afterHash = pos;
         skipBlanks();
@@ -129,11 +189,14 @@ public final class ExpositionParser {
                 int te = pos;
                 // As promlex: the text is the rest of the line minus its first character (the blank).
                 ts = te - ts > 1 ? ts + 1 : te;
+                lastCommentFamily = family;
                 if (help) {
                     if (!Utf8.isValid(b, ts, te)) throw errorAt(ts, "help text is not valid UTF-8");
-                    sink.help(family, unescape(ts, te, false));
+                    lastCommentHelp = unescape(ts, te, false);
+                    sink.help(family, lastCommentHelp);
                 } else {
                     setType(family, promType(ts, te));
+                    lastCommentType = type;
                     sink.type(family, type);
                 }
                 endOfLine();

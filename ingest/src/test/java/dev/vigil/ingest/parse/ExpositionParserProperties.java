@@ -309,4 +309,81 @@ class ExpositionParserProperties {
             assertEquals(outcome(f, m, java.util.Set.of()), outcome(f, m, learnt, true), () -> new String(m, StandardCharsets.UTF_8));
         });
     }
+
+    private static final String[] COMMENTS = {
+        "# HELP a_total Requests.", "# HELP a_total Requests, \\\\ and \\n.", "# TYPE a_total counter", "# TYPE a_total gauge",
+        "# TYPE a histogram", "# TYPE a summary", "# TYPE a untyped", "# TYPE a bogus", "# HELP a", "# HELP \"a.b\" quoted",
+        "# TYPE \"a.b\" gauge", "# a plain comment", "#", "# HELP", "# UNIT a seconds", "# HELP a \u00e9t\u00e9", "# EOF",
+    };
+
+    /** The text with comment lines from a small pool put before random lines (so they repeat, moved or not). */
+    private static String withComments(String text, Random r) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : text.split("\n", -1)) {
+            while (r.nextInt(3) == 0) sb.append(COMMENTS[r.nextInt(COMMENTS.length - (r.nextInt(10) == 0 ? 0 : 1))]).append('\n');
+            sb.append(line).append('\n');
+        }
+        return sb.substring(0, sb.length() - 1);
+    }
+
+    /** Everything a parse tells its sink, in order, and its error. */
+    static List<String> events(ExpositionParser p, byte[] b) {
+        List<String> out = new ArrayList<>();
+        try {
+            p.parse(b, b.length, new SampleSink() {
+                @Override
+                public void sample(byte[] buf, int s, int e, long h, double v, long t) {
+                    out.add(new String(buf, s, e - s, StandardCharsets.ISO_8859_1) + " " + Double.doubleToRawLongBits(v) + " " + t);
+                }
+
+                @Override
+                public void help(String family, String help) {
+                    out.add("help " + family + " " + help);
+                }
+
+                @Override
+                public void type(String family, MetricType type) {
+                    out.add("type " + family + " " + type);
+                }
+
+                @Override
+                public void unit(String family, String unit) {
+                    out.add("unit " + family + " " + unit);
+                }
+            });
+        } catch (ParseException e) {
+            out.add("error: " + e.getMessage());
+        }
+        return out;
+    }
+
+    /**
+     * A parser that remembers the comment lines of its last parse (to skip repeated HELP and TYPE
+     * lines) tells its sink exactly what a fresh parser does, for the same body, a mangled copy of
+     * it and an unrelated body, in any order.
+     */
+    @Test
+    void remembered_comment_lines_change_no_outcome() {
+        qt().withExamples(1000).forAll(longs().all()).checkAssert(seed -> {
+            Random r = new Random(seed);
+            boolean om = r.nextBoolean();
+            ExpositionFormat f = om ? ExpositionFormat.OPENMETRICS_TEXT : ExpositionFormat.PROMETHEUS_TEXT;
+            byte[] valid = withComments(render(randomExposition(r, om), om, r), r).getBytes(StandardCharsets.UTF_8);
+            byte[] other = withComments(render(randomExposition(r, om), om, r), r).getBytes(StandardCharsets.UTF_8);
+            ByteArrayOutputStream mangled = new ByteArrayOutputStream();
+            for (byte x : valid) {
+                int k = r.nextInt(Math.max(1, valid.length / 2));
+                if (k == 0) {
+                    mangled.write("{}\"=, #\n\\\t aHELPTYPE".charAt(r.nextInt(20)));
+                } else if (k != 1) {
+                    mangled.write(x);
+                }
+            }
+            byte[] m = mangled.toByteArray();
+            ExpositionParser reused = f.newParser();
+            for (byte[] body : new byte[][] {valid, valid, m, valid, other, m, m, valid}) {
+                assertEquals(events(f.newParser(), body), events(reused, body), () -> new String(body, StandardCharsets.UTF_8));
+            }
+        });
+    }
 }

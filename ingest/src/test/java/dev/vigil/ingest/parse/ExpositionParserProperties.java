@@ -295,19 +295,24 @@ class ExpositionParserProperties {
             }
             assertEquals(outcome(f, valid, java.util.Set.of()), outcome(f, valid, learnt));
             assertEquals(outcome(f, valid, java.util.Set.of()), outcome(f, valid, learnt, true));
-            ByteArrayOutputStream mangled = new ByteArrayOutputStream();
-            for (byte x : valid) {
-                int k = r.nextInt(Math.max(1, valid.length / 2));
-                if (k == 0) {
-                    mangled.write("{}\"=, #\n\\\t a".charAt(r.nextInt(12)));
-                } else if (k != 1) {
-                    mangled.write(x);
-                }
-            }
-            byte[] m = mangled.toByteArray();
+            byte[] m = mangled(valid, r, "{}\"=, #\n\\\t a");
             assertEquals(outcome(f, m, java.util.Set.of()), outcome(f, m, learnt), () -> new String(m, StandardCharsets.UTF_8));
             assertEquals(outcome(f, m, java.util.Set.of()), outcome(f, m, learnt, true), () -> new String(m, StandardCharsets.UTF_8));
         });
+    }
+
+    /** A copy of {@code valid} with about two bytes dropped and two replaced by one of {@code noise}. */
+    static byte[] mangled(byte[] valid, Random r, String noise) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte x : valid) {
+            int k = r.nextInt(Math.max(1, valid.length / 2));
+            if (k == 0) {
+                out.write(noise.charAt(r.nextInt(noise.length())));
+            } else if (k != 1) {
+                out.write(x);
+            }
+        }
+        return out.toByteArray();
     }
 
     private static final String[] COMMENTS = {
@@ -370,16 +375,7 @@ class ExpositionParserProperties {
             ExpositionFormat f = om ? ExpositionFormat.OPENMETRICS_TEXT : ExpositionFormat.PROMETHEUS_TEXT;
             byte[] valid = withComments(render(randomExposition(r, om), om, r), r).getBytes(StandardCharsets.UTF_8);
             byte[] other = withComments(render(randomExposition(r, om), om, r), r).getBytes(StandardCharsets.UTF_8);
-            ByteArrayOutputStream mangled = new ByteArrayOutputStream();
-            for (byte x : valid) {
-                int k = r.nextInt(Math.max(1, valid.length / 2));
-                if (k == 0) {
-                    mangled.write("{}\"=, #\n\\\t aHELPTYPE".charAt(r.nextInt(20)));
-                } else if (k != 1) {
-                    mangled.write(x);
-                }
-            }
-            byte[] m = mangled.toByteArray();
+            byte[] m = mangled(valid, r, "{}\"=, #\n\\\t aHELPTYPE");
             ExpositionParser reused = f.newParser();
             for (byte[] body : new byte[][] {valid, valid, m, valid, other, m, m, valid}) {
                 assertEquals(events(f.newParser(), body), events(reused, body), () -> new String(body, StandardCharsets.UTF_8));

@@ -122,28 +122,32 @@ public final class ExpositionParser {
      * the same String instances, which the scrape loop's metadata map compares by identity first).
      * A line is remembered only after it parsed, and parsing one depends on nothing but its bytes.
      */
-    private byte[][] memoLine = new byte[0][];
-    private String[] memoFamily = new String[0];
-    private String[] memoHelp = new String[0];
-    private MetricType[] memoType = new MetricType[0];
+    private record Comment(byte[] line, String family, String help, MetricType type) {
+        static final Comment PLAIN = new Comment(null, null, null, null);
+    }
+
+    private Comment[] lastComments = new Comment[0];
     private int commentIndex;
 
     private void promComment(SampleSink sink) {
         int k = commentIndex++;
-        int hash = pos;
-        if (k < memoLine.length && memoLine[k] != null && repeats(memoLine[k], hash)) {
-            pos = hash + memoLine[k].length;
-            if (memoHelp[k] != null) {
-                sink.help(memoFamily[k], memoHelp[k]);
-            } else if (memoType[k] != null) {
-                setType(memoFamily[k], memoType[k]);
-                sink.type(memoFamily[k], memoType[k]);
+        int commentStart = pos;
+        Comment last = k < lastComments.length ? lastComments[k] : null;
+        if (last != null && repeats(last.line, commentStart)) {
+            pos = commentStart + last.line.length;
+            if (last.help != null) {
+                sink.help(last.family, last.help);
+            } else if (last.type != null) {
+                setType(last.family, last.type);
+                sink.type(last.family, last.type);
             }
             endOfLine();
             return;
         }
-        promCommentUncached(sink);
-        remember(k, hash);
+        Comment parsed = promCommentUncached(sink);
+        if (k >= lastComments.length) lastComments = Arrays.copyOf(lastComments, Math.max(16, k * 2));
+        int lineEnd = b[pos - 1] == '\n' ? pos - 1 : pos; // pos is past the '#' at least
+        lastComments[k] = new Comment(Arrays.copyOfRange(b, commentStart, lineEnd), parsed.family, parsed.help, parsed.type);
     }
 
     /** Whether {@code line} is at {@code at} and the line ends right after it. */
@@ -152,29 +156,8 @@ public final class ExpositionParser {
         return e <= end && (e == end || b[e] == '\n') && Arrays.equals(b, at, e, line, 0, line.length);
     }
 
-    private void remember(int k, int hash) {
-        if (k >= memoLine.length) {
-            int cap = Math.max(16, k * 2);
-            memoLine = Arrays.copyOf(memoLine, cap);
-            memoFamily = Arrays.copyOf(memoFamily, cap);
-            memoHelp = Arrays.copyOf(memoHelp, cap);
-            memoType = Arrays.copyOf(memoType, cap);
-        }
-        int e = pos > hash && pos <= end && b[pos - 1] == '\n' ? pos - 1 : pos;
-        memoLine[k] = Arrays.copyOfRange(b, hash, e);
-        memoFamily[k] = lastCommentFamily;
-        memoHelp[k] = lastCommentHelp;
-        memoType[k] = lastCommentType;
-    }
-
-    private String lastCommentFamily;
-    private String lastCommentHelp;
-    private MetricType lastCommentType;
-
-    private void promCommentUncached(SampleSink sink) {
-        lastCommentFamily = null;
-        lastCommentHelp = null;
-        lastCommentType = null;
+    /** Parses the comment at pos, tells the sink, and returns what it was (without its bytes). */
+    private Comment promCommentUncached(SampleSink sink) {
         pos++; // '#'
         int afterHash = pos;
         skipBlanks();
@@ -189,22 +172,23 @@ public final class ExpositionParser {
                 int te = pos;
                 // As promlex: the text is the rest of the line minus its first character (the blank).
                 ts = te - ts > 1 ? ts + 1 : te;
-                lastCommentFamily = family;
+                Comment parsed;
                 if (help) {
                     if (!Utf8.isValid(b, ts, te)) throw errorAt(ts, "help text is not valid UTF-8");
-                    lastCommentHelp = unescape(ts, te, false);
-                    sink.help(family, lastCommentHelp);
+                    parsed = new Comment(null, family, unescape(ts, te, false), null);
+                    sink.help(family, parsed.help);
                 } else {
                     setType(family, promType(ts, te));
-                    lastCommentType = type;
+                    parsed = new Comment(null, family, null, type);
                     sink.type(family, type);
                 }
                 endOfLine();
-                return;
+                return parsed;
             }
         }
         skipToEol(); // a plain comment
         endOfLine();
+        return Comment.PLAIN;
     }
 
     private MetricType promType(int s, int e) {

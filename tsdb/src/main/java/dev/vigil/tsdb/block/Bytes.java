@@ -5,8 +5,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
 
-/** Varint and fixed-width helpers shared by the block file writers and readers. All big-endian. */
-final class Bytes {
+/** Varint and fixed-width helpers shared by the block and WAL writers and readers. All big-endian. */
+public final class Bytes {
     static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
@@ -16,7 +16,7 @@ final class Bytes {
     private Bytes() {}
 
     /** Writes {@code v} as an unsigned LEB128 varint at {@code pos}; returns the new position. */
-    static int putUvarint(byte[] buf, int pos, long v) {
+    public static int putUvarint(byte[] buf, int pos, long v) {
         while ((v & ~0x7FL) != 0) {
             buf[pos++] = (byte) ((v & 0x7F) | 0x80);
             v >>>= 7;
@@ -26,7 +26,7 @@ final class Bytes {
     }
 
     /** Zig-zag signed varint, as Go's {@code binary.PutVarint}. */
-    static int putVarint(byte[] buf, int pos, long v) {
+    public static int putVarint(byte[] buf, int pos, long v) {
         return putUvarint(buf, pos, (v << 1) ^ (v >> 63));
     }
 
@@ -39,7 +39,7 @@ final class Bytes {
         return n;
     }
 
-    static int putU32(byte[] buf, int pos, int v) {
+    public static int putU32(byte[] buf, int pos, int v) {
         buf[pos] = (byte) (v >>> 24);
         buf[pos + 1] = (byte) (v >>> 16);
         buf[pos + 2] = (byte) (v >>> 8);
@@ -47,10 +47,13 @@ final class Bytes {
         return pos + 4;
     }
 
-    static int putU64(byte[] buf, int pos, long v) {
-        putU32(buf, pos, (int) (v >>> 32));
-        return putU32(buf, pos + 4, (int) v);
+    /** Writes {@code v} big-endian at {@code pos} with one 8-byte store; returns the new position. */
+    public static int putU64(byte[] buf, int pos, long v) {
+        U64_BE.set(buf, pos, v);
+        return pos + 8;
     }
+
+    private static final java.lang.invoke.VarHandle U64_BE = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     static int getU32(byte[] buf, int pos) {
         return ((buf[pos] & 0xFF) << 24) | ((buf[pos + 1] & 0xFF) << 16) | ((buf[pos + 2] & 0xFF) << 8) | (buf[pos + 3] & 0xFF);

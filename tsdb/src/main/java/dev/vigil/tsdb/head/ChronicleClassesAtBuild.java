@@ -21,12 +21,7 @@ public final class ChronicleClassesAtBuild {
         Path classes = Path.of(args[0]);
         // An earlier build's output is on this process's classpath: removed first (before any of it
         // is loaded), or Chronicle would find it and generate nothing.
-        Path earlier = classes.resolve("net/openhft");
-        if (Files.exists(earlier)) {
-            try (var s = Files.walk(earlier)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        deleteTree(classes.resolve("net/openhft"));
         Path dir = Files.createTempDirectory("vigil-chronicle-classes");
         try {
             // Opening a dictionary makes Chronicle Map generate everything it needs.
@@ -43,9 +38,14 @@ public final class ChronicleClassesAtBuild {
             if (written == 0) throw new IllegalStateException("Chronicle generated no classes: its compiler cache has changed shape");
             System.out.println("vigil: wrote " + written + " Chronicle classes to " + classes);
         } finally {
-            try (var s = Files.walk(dir)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            deleteTree(dir);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) return;
+        try (var s = Files.walk(root)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 

@@ -1,8 +1,6 @@
 package dev.vigil.tsdb.wal;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
+import dev.vigil.tsdb.block.Bytes;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 
@@ -15,8 +13,6 @@ import java.util.zip.CRC32C;
  * carries the CRC32C instance the framing reuses.
  */
 public final class RecordBuffer {
-    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-
     private byte[] buf;
     private int length;
     final CRC32C crc = new CRC32C();
@@ -74,28 +70,7 @@ public final class RecordBuffer {
     /** Unsigned LEB128, as Go's {@code binary.PutUvarint}: 1 to 10 bytes. */
     void putUvarint(long v) {
         ensure(10);
-        length = uvarintAt(buf, length, v);
-    }
-
-    /** Writes {@code v} as unsigned LEB128 at {@code p}, which has 10 bytes of room; returns the end. */
-    static int uvarintAt(byte[] b, int p, long v) {
-        while ((v & ~0x7FL) != 0) {
-            b[p++] = (byte) ((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        b[p++] = (byte) v;
-        return p;
-    }
-
-    /** Writes {@code v} zigzag-encoded as LEB128 at {@code p}, which has 10 bytes of room; returns the end. */
-    static int varintAt(byte[] b, int p, long v) {
-        return uvarintAt(b, p, (v << 1) ^ (v >> 63));
-    }
-
-    /** Writes {@code v} big-endian at {@code p}, which has 8 bytes of room; returns the end. */
-    static int longAt(byte[] b, int p, long v) {
-        LONG_BE.set(b, p, v);
-        return p + 8;
+        length = Bytes.putUvarint(buf, length, v);
     }
 
     /** Sets the end after writing straight into {@link #array()} past {@link #ensure(int)}. */
@@ -108,22 +83,7 @@ public final class RecordBuffer {
         putUvarint((v << 1) ^ (v >> 63));
     }
 
-    void putLong(long v) {
-        ensure(8);
-        putLongAt(length, v);
-        length += 8;
-    }
-
     void putIntAt(int pos, int v) {
-        byte[] b = buf;
-        b[pos] = (byte) (v >>> 24);
-        b[pos + 1] = (byte) (v >>> 16);
-        b[pos + 2] = (byte) (v >>> 8);
-        b[pos + 3] = (byte) v;
-    }
-
-    private void putLongAt(int pos, long v) {
-        putIntAt(pos, (int) (v >>> 32));
-        putIntAt(pos + 4, (int) v);
+        Bytes.putU32(buf, pos, v);
     }
 }

@@ -1,6 +1,7 @@
 package dev.vigil.tsdb.wal;
 
 import dev.vigil.tsdb.Labels;
+import dev.vigil.tsdb.block.Bytes;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 
@@ -74,9 +75,9 @@ public final class WalRecords {
             byte[] b = out.array();
             int p = out.length();
             for (int i = from; i < to; i++) {
-                p = RecordBuffer.varintAt(b, p, ids[i] - prevId);
-                p = RecordBuffer.varintAt(b, p, ts[i] - prevT);
-                p = RecordBuffer.longAt(b, p, Double.doubleToRawLongBits(vs[i]));
+                p = Bytes.putVarint(b, p, ids[i] - prevId);
+                p = Bytes.putVarint(b, p, ts[i] - prevT);
+                p = Bytes.putU64(b, p, Double.doubleToRawLongBits(vs[i]));
                 prevId = ids[i];
                 prevT = ts[i];
             }

@@ -9,7 +9,6 @@ import java.math.BigDecimal;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodySubscriber;
@@ -41,7 +40,7 @@ import java.util.zip.GZIPInputStream;
 final class HttpScraper {
     static final String USER_AGENT = "Vigil/0.1";
 
-    private final HttpClient client;
+    private final ScrapeClient client;
     private final URI uri;
     private final ScrapeConfig cfg;
     private final long timeoutMs;
@@ -64,7 +63,7 @@ final class HttpScraper {
     private final byte[] directRequest; // null when credentials come from files read per scrape
     private boolean followedRedirect; // the target redirects: the JDK client follows from then on
 
-    HttpScraper(HttpClient client, Target target, ScrapeConfig cfg, BufferPool pool) {
+    HttpScraper(ScrapeClient client, Target target, ScrapeConfig cfg, BufferPool pool) {
         this.client = client;
         this.pool = pool;
         this.uri = URI.create(target.url());
@@ -203,7 +202,7 @@ final class HttpScraper {
         // Everything the HTTP client's threads write goes into this per-fetch object: an exchange
         // abandoned on timeout may still be delivering, and must not touch the next fetch's state.
         Exchange ex = new Exchange();
-        CompletableFuture<HttpResponse<Void>> f = client.sendAsync(req, ex);
+        CompletableFuture<HttpResponse<Void>> f = client.get().sendAsync(req, ex);
         inflight = f;
         try {
             HttpResponse<Void> resp = f.get(timeoutMs, TimeUnit.MILLISECONDS);

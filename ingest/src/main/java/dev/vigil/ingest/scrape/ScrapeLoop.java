@@ -12,7 +12,6 @@ import dev.vigil.tsdb.Labels;
 import dev.vigil.tsdb.StaleMarker;
 import dev.vigil.tsdb.Storage;
 import dev.vigil.tsdb.StorageException;
-import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -93,7 +92,7 @@ public final class ScrapeLoop {
     /**
      * @param cache the target's cache from a previous loop (a reload that kept the target), or null
      */
-    ScrapeLoop(Target target, ScrapeConfig cfg, Storage storage, HttpClient client, BufferPool buffers, ScrapeMetrics metrics,
+    ScrapeLoop(Target target, ScrapeConfig cfg, Storage storage, ScrapeClient client, BufferPool buffers, ScrapeMetrics metrics,
             LongSupplier clock, long offsetSeed, ScrapeCache cache) {
         this.metrics = metrics;
         this.target = target;

@@ -2,10 +2,8 @@ package dev.vigil.ingest.scrape;
 
 import dev.vigil.ingest.config.ScrapeConfig;
 import dev.vigil.ingest.config.TargetGroup;
-import dev.vigil.ingest.discovery.HttpClients;
 import dev.vigil.tsdb.Labels;
 import dev.vigil.tsdb.Storage;
-import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +23,8 @@ public final class ScrapePool {
     private final LongSupplier clock;
     private final long offsetSeed;
     private ScrapeConfig cfg;
-    private HttpClient client;
-    private HttpClient retiredClient; // replaced by a reload, closed once no loop uses it
+    private ScrapeClient client;
+    private ScrapeClient retiredClient; // replaced by a reload, closed once no loop uses it
     private boolean reloadPending;
     private final Map<Long, ScrapeLoop> loops = new LinkedHashMap<>();
     private List<Labels> dropped = List.of();
@@ -43,7 +41,7 @@ public final class ScrapePool {
         this.storage = storage;
         this.clock = clock;
         this.offsetSeed = offsetSeed;
-        this.client = httpClient(cfg);
+        this.client = new ScrapeClient(cfg);
     }
 
     public synchronized ScrapeConfig config() {
@@ -53,9 +51,9 @@ public final class ScrapePool {
     /** Applies a new config for the same job; the loops are renewed on the next {@link #sync}. */
     synchronized void reload(ScrapeConfig next) {
         if (!next.http().equals(cfg.http()) || next.scrapeTimeoutMs() != cfg.scrapeTimeoutMs() || !next.scheme().equals(cfg.scheme())) {
-            if (retiredClient != null) retiredClient.shutdownNow();
+            if (retiredClient != null) retiredClient.close();
             retiredClient = client;
-            client = httpClient(next);
+            client = new ScrapeClient(next);
         }
         cfg = next;
         reloadPending = true;
@@ -107,7 +105,7 @@ public final class ScrapePool {
         }
         reloadPending = false;
         if (retiredClient != null) { // every loop now runs on the new client
-            retiredClient.shutdownNow();
+            retiredClient.close();
             retiredClient = null;
         }
         long limit = cfg.limits().targetLimit();
@@ -134,9 +132,8 @@ public final class ScrapePool {
     synchronized void stop(boolean staleness) {
         for (ScrapeLoop l : loops.values()) l.stop(staleness);
         loops.clear();
-        // The JDK client keeps a selector thread until closed.
-        client.shutdownNow();
-        if (retiredClient != null) retiredClient.shutdownNow();
+        client.close();
+        if (retiredClient != null) retiredClient.close();
     }
 
     public synchronized List<TargetStatus> activeTargets() {
@@ -170,8 +167,9 @@ public final class ScrapePool {
         return List.copyOf(loops.values());
     }
 
-    static HttpClient httpClient(ScrapeConfig cfg) {
-        return HttpClients.build(cfg.http(), cfg.scrapeTimeoutMs(), cfg.scheme().equals("https"));
+    /** The pool's JDK client (tests). */
+    synchronized ScrapeClient client() {
+        return client;
     }
 
     @Override

@@ -213,7 +213,7 @@ class Http1ConnectionTest {
     private static HttpScraper scraper(String yaml, String address) {
         ScrapeConfig cfg = ConfigParser.parse(yaml.replace("ADDR", address), "t.yml", Path.of("/"), n -> null).scrapeConfigs().getFirst();
         Target target = TargetBuilder.fromGroup(cfg.staticConfigs().getFirst(), cfg).getFirst().target();
-        return new HttpScraper(ScrapePool.httpClient(cfg), target, cfg, new BufferPool());
+        return new HttpScraper(new ScrapeClient(cfg), target, cfg, new BufferPool());
     }
 
     @Test

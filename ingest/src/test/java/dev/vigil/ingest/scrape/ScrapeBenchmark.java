@@ -8,7 +8,6 @@ import dev.vigil.tsdb.TsdbOptions;
 import dev.vigil.tsdb.WalSyncPolicy;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +49,7 @@ public final class ScrapeBenchmark {
             ScrapeConfig cfg = ConfigParser.parse("scrape_configs:\n  - job_name: node\n    static_configs: [{targets: ['127.0.0.1:9100']}]\n",
                     "bench.yml", Path.of("/"), n -> null).scrapeConfigs().getFirst();
             Target target = TargetBuilder.fromGroup(cfg.staticConfigs().getFirst(), cfg).getFirst().target();
-            ScrapeLoop loop = new ScrapeLoop(target, cfg, storage, HttpClient.newHttpClient(), new BufferPool(), new ScrapeMetrics(), System::currentTimeMillis, 0, null);
+            ScrapeLoop loop = new ScrapeLoop(target, cfg, storage, new ScrapeClient(cfg), new BufferPool(), new ScrapeMetrics(), System::currentTimeMillis, 0, null);
             long t = 1_700_000_000_000L;
             int series = count(pages[0]);
             // Warm-up: fill the cache, let the JIT compile the hot path.

@@ -58,7 +58,7 @@ class ScrapeLoopTest {
         String yaml = "scrape_configs:\n  - job_name: j\n    static_configs: [{targets: ['" + server.address() + "']}]\n" + jobYaml.indent(4);
         ScrapeConfig cfg = ConfigParser.parse(yaml, "p.yml", Path.of("/"), n -> null).scrapeConfigs().getFirst();
         Target t = TargetBuilder.fromGroup(cfg.staticConfigs().getFirst(), cfg).getFirst().target();
-        return new ScrapeLoop(t, cfg, storage, ScrapePool.httpClient(cfg), buffers, metrics, clock::get, 0, null);
+        return new ScrapeLoop(t, cfg, storage, new ScrapeClient(cfg), buffers, metrics, clock::get, 0, null);
     }
 
     /** Every sample of the series matching {@code name} (and instance/job of the test target), by label set. */

@@ -1,6 +1,7 @@
 package dev.vigil.ingest.scrape;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -133,6 +134,16 @@ class ScrapeManagerTest {
         manager.apply(config(a.replace("metrics_path", "scrape_interval: 100ms\n  metrics_path") + job("c", "/a", "'ADDR'")));
         assertEquals(100, manager.pool("a").activeTargets().getFirst().intervalMs());
         await("target with the new interval up", () -> up("a"));
+    }
+
+    @Test
+    void only_a_job_that_needs_the_jdk_http_client_builds_one() throws Exception {
+        manager.apply(config(job("plain", "/a", "'ADDR'")
+                + "- job_name: tls\n  scheme: https\n  tls_config: {insecure_skip_verify: true}\n  static_configs: [{targets: ['ADDR']}]\n"));
+        await("plain job up", () -> up("plain"));
+        await("https job scraped", () -> manager.pool("tls").activeTargets().getFirst().health() == ScrapeLoop.Health.DOWN);
+        assertFalse(manager.pool("plain").client().built(), "plain http scrapes over the loop's own connection");
+        assertTrue(manager.pool("tls").client().built());
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -37,6 +38,8 @@ public final class LiveUpdates implements AutoCloseable {
     private final Map<String, Socket> sockets = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("live-updates").daemon().factory());
+    /** Ticks only while a socket is open: an idle appliance should not wake up four times a second. */
+    private ScheduledFuture<?> ticking;
 
     private record Subscription(long id, String query, long stepMs, long[] lastMs) {}
 
@@ -56,7 +59,25 @@ public final class LiveUpdates implements AutoCloseable {
     public LiveUpdates(RangeEvaluator evaluator, LongSupplier clock) {
         this.evaluator = evaluator;
         this.clock = clock;
-        ticker.scheduleWithFixedDelay(this::tick, 250, 250, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void socketsChanged() {
+        if (sockets.isEmpty()) {
+            if (ticking != null) ticking.cancel(false);
+            ticking = null;
+        } else if (ticking == null && !ticker.isShutdown()) {
+            ticking = ticker.scheduleWithFixedDelay(this::tick, 250, 250, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Whether the ticker is scheduled (tests). */
+    public synchronized boolean ticking() {
+        return ticking != null;
+    }
+
+    private void remove(String sessionId) {
+        sockets.remove(sessionId);
+        socketsChanged();
     }
 
     public void register(RoutesConfig routes, String prefix) {
@@ -68,9 +89,10 @@ public final class LiveUpdates implements AutoCloseable {
                 }
                 ctx.enableAutomaticPings(20, TimeUnit.SECONDS);
                 sockets.put(ctx.sessionId(), new Socket(ctx));
+                socketsChanged();
             });
-            ws.onClose(ctx -> sockets.remove(ctx.sessionId()));
-            ws.onError(ctx -> sockets.remove(ctx.sessionId()));
+            ws.onClose(ctx -> remove(ctx.sessionId()));
+            ws.onError(ctx -> remove(ctx.sessionId()));
             ws.onMessage(ctx -> {
                 Socket s = sockets.get(ctx.sessionId());
                 if (s != null) onMessage(s, ctx.message());
@@ -89,6 +111,7 @@ public final class LiveUpdates implements AutoCloseable {
         if (!accept) {
             for (Socket s : sockets.values()) s.ctx.closeSession(1001, "going away");
             sockets.clear();
+            socketsChanged();
         }
     }
 
@@ -148,7 +171,7 @@ public final class LiveUpdates implements AutoCloseable {
                 try {
                     s.send(body);
                 } catch (RuntimeException e) {
-                    sockets.remove(s.ctx.sessionId());
+                    remove(s.ctx.sessionId());
                 }
             }
         }

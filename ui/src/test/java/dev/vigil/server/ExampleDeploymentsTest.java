@@ -96,6 +96,10 @@ class ExampleDeploymentsTest {
         assertEquals(List.of(), failed, "log: " + work.resolve("verify.log"));
         assertTrue(passed > 300, "only " + passed + " checks passed:\n" + String.join("\n", lines));
         assertEquals(0, p.exitValue(), String.join("\n", lines));
+        // Kept when a check fails, for the log and the data directories; removed once all pass.
+        try (Stream<Path> w = Files.walk(work)) {
+            w.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        }
     }
 
     /** This JVM's java, its Chronicle flags and the test classpath, running Vigil's main(). */

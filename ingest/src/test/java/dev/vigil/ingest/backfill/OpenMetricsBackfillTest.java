@@ -77,8 +77,8 @@ class OpenMetricsBackfillTest {
         }
     }
 
-    static String error(String content) throws Exception {
-        Path dirIn = Files.createTempDirectory("bf");
+    private String error(String content) throws Exception {
+        Path dirIn = Files.createTempDirectory(dir, "bf"); // one per call; @TempDir removes them
         Path file = dirIn.resolve("x.om");
         Files.writeString(file, content);
         OpenMetricsBackfill.BackfillException e = assertThrows(OpenMetricsBackfill.BackfillException.class,

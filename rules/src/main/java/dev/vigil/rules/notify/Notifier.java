@@ -80,7 +80,9 @@ public final class Notifier implements AlertSink, AutoCloseable {
     private static final int ATTEMPTS = 3;
     private static final long BACKOFF_MS = 200;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // Built on the first alert sent: a JDK client keeps a selector thread that wakes up even when
+    // idle, and most setups never configure an Alertmanager.
+    private HttpClient http; // guarded by this
     private final ArrayDeque<NotifierAlert> queue = new ArrayDeque<>(); // guarded by queue
     private volatile Options options;
     private final AtomicLong sent = new AtomicLong();
@@ -135,7 +137,7 @@ public final class Notifier implements AlertSink, AutoCloseable {
             synchronized (queue) {
                 while (queue.isEmpty() && !closed) {
                     try {
-                        queue.wait(1000);
+                        queue.wait(); // send() and close() notify
                     } catch (InterruptedException e) {
                         return;
                     }
@@ -177,7 +179,7 @@ public final class Notifier implements AlertSink, AutoCloseable {
         HttpRequest req = rb.build();
         for (int attempt = 0; attempt < ATTEMPTS && !closed; attempt++) {
             try {
-                HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> resp = http().send(req, HttpResponse.BodyHandlers.ofString());
                 if (resp.statusCode() / 100 == 2) return true;
                 // a 4xx will not get better by retrying
                 if (resp.statusCode() / 100 == 4) return false;
@@ -245,6 +247,11 @@ public final class Notifier implements AlertSink, AutoCloseable {
         }
     }
 
+    private synchronized HttpClient http() {
+        if (http == null) http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        return http;
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -255,6 +262,9 @@ public final class Notifier implements AlertSink, AutoCloseable {
             sender.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            if (http != null) http.shutdownNow();
         }
     }
 }

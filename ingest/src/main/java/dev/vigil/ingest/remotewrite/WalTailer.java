@@ -125,8 +125,8 @@ final class WalTailer implements AutoCloseable {
             try {
                 switch (type) {
                     case WalRecords.SERIES -> WalRecords.decodeSeries(payload, sink::series);
-                    case WalRecords.SAMPLES -> {
-                        WalRecords.decodeSamples(payload, batch);
+                    case WalRecords.SAMPLES, WalRecords.PACKED_SAMPLES -> {
+                        WalRecords.decodeSamples(type, payload, batch);
                         sink.samples(batch, pos(segment, start), pos(segment, offset));
                     }
                     default -> { } // tombstones and future types: nothing to forward

@@ -323,8 +323,8 @@ public final class Db implements Storage {
             try {
                 switch (type) {
                     case WalRecords.SERIES -> WalRecords.decodeSeries(payload, h::replaySeries);
-                    case WalRecords.SAMPLES -> {
-                        WalRecords.decodeSamples(payload, batch);
+                    case WalRecords.SAMPLES, WalRecords.PACKED_SAMPLES -> {
+                        WalRecords.decodeSamples(type, payload, batch);
                         long maxT = Long.MIN_VALUE;
                         long[] ids = batch.ids(), ts = batch.ts();
                         double[] vs = batch.vs();

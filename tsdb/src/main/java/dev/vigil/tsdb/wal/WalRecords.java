@@ -23,10 +23,12 @@ public final class WalRecords {
     public static final int HEADER_BYTES = 9;
     /** New series: (series ref, {@link Labels#encode()} bytes) pairs. */
     public static final byte SERIES = 1;
-    /** Samples: (series ref, timestamp, value) triples. */
+    /** Samples with 8-byte values: written only when a timestamp delta does not fit {@link #PACKED_SAMPLES}. */
     public static final byte SAMPLES = 2;
     /** Deletions: (series ref, minT, maxT) triples, inclusive. */
     public static final byte TOMBSTONES = 3;
+    /** Samples whose values drop their trailing zero bytes: what {@link #frameSamples} writes. */
+    public static final byte PACKED_SAMPLES = 4;
     /** Highest valid type; the type byte's top bit is reserved, and 0 marks a zero-filled tail. */
     public static final int MAX_TYPE = 127;
 
@@ -34,6 +36,7 @@ public final class WalRecords {
     // before sizing arrays by it.
     private static final int MIN_SERIES_ENTRY = 2;
     private static final int MIN_SAMPLE_ENTRY = 10;
+    private static final int MIN_PACKED_SAMPLE_ENTRY = 3;
     /** Two 10-byte varints and the 8-byte value. */
     private static final int MAX_SAMPLE_ENTRY = 28;
     private static final int MIN_TOMBSTONE_ENTRY = 3;
@@ -59,12 +62,40 @@ public final class WalRecords {
     }
 
     /**
-     * Appends a {@link #SAMPLES} frame for samples {@code [0, n)}: series ref {@code ids[i]},
-     * timestamp {@code ts[i]} (epoch millis), value {@code vs[i]} stored by its raw bits.
+     * Appends a samples frame for samples {@code [0, n)}: series ref {@code ids[i]}, timestamp
+     * {@code ts[i]} (epoch millis), value {@code vs[i]} stored by its raw bits. The frame is a
+     * {@link #PACKED_SAMPLES} record, or a {@link #SAMPLES} record when a timestamp delta is too far
+     * out of range (beyond ±2^59 ms) for the packed header.
      */
     public static void frameSamples(RecordBuffer out, long[] ids, long[] ts, double[] vs, int n) {
         checkCount(n, ids.length, Math.min(ts.length, vs.length));
-        int start = begin(out, SAMPLES, n);
+        int start = begin(out, PACKED_SAMPLES, n);
+        if (!packSamples(out, ids, ts, vs, n)) {
+            out.truncate(start);
+            start = begin(out, SAMPLES, n);
+            long prevId = 0;
+            long prevT = 0;
+            out.ensure(n * MAX_SAMPLE_ENTRY);
+            byte[] b = out.array();
+            int p = out.length();
+            for (int i = 0; i < n; i++) {
+                p = Bytes.putVarint(b, p, ids[i] - prevId);
+                p = Bytes.putVarint(b, p, ts[i] - prevT);
+                p = Bytes.putU64(b, p, Double.doubleToRawLongBits(vs[i]));
+                prevId = ids[i];
+                prevT = ts[i];
+            }
+            out.setLength(p);
+        }
+        finish(out, start);
+    }
+
+    /**
+     * Writes the entries of a {@link #PACKED_SAMPLES} payload; false when a timestamp delta does not
+     * fit the header. Values are mostly integers and short decimals, whose raw bits end in zero
+     * bytes: dropping those takes a scrape's WAL from about 10 to under 6 bytes per sample.
+     */
+    private static boolean packSamples(RecordBuffer out, long[] ids, long[] ts, double[] vs, int n) {
         long prevId = 0;
         long prevT = 0;
         // In runs of up to 1024 entries, each with room reserved once: a scrape's batch is the WAL's
@@ -75,15 +106,22 @@ public final class WalRecords {
             byte[] b = out.array();
             int p = out.length();
             for (int i = from; i < to; i++) {
+                long dt = ts[i] - prevT;
+                long zigzag = (dt << 1) ^ (dt >> 63);
+                if ((zigzag >>> 61) != 0) return false;
+                long bits = Double.doubleToRawLongBits(vs[i]);
+                int valueBytes = Math.max(1, 8 - (Long.numberOfTrailingZeros(bits) >>> 3));
                 p = Bytes.putVarint(b, p, ids[i] - prevId);
-                p = Bytes.putVarint(b, p, ts[i] - prevT);
-                p = Bytes.putU64(b, p, Double.doubleToRawLongBits(vs[i]));
+                p = Bytes.putUvarint(b, p, zigzag << 3 | (valueBytes - 1));
+                // All eight bytes go out in one store; the next entry overwrites the dropped ones.
+                Bytes.putU64(b, p, bits);
+                p += valueBytes;
                 prevId = ids[i];
                 prevT = ts[i];
             }
             out.setLength(p);
         }
-        finish(out, start);
+        return true;
     }
 
     /** Appends a {@link #TOMBSTONES} frame: series {@code ids[i]} loses its samples in {@code [minTs[i], maxTs[i]]}. */
@@ -100,16 +138,24 @@ public final class WalRecords {
         finish(out, start);
     }
 
+    /** Whether records of {@code type} hold samples, for {@link #decodeSamples}. */
+    public static boolean isSamples(byte type) {
+        return type == SAMPLES || type == PACKED_SAMPLES;
+    }
+
     /**
-     * Decodes a {@link #SAMPLES} payload into {@code out}, replacing its content.
+     * Decodes a {@link #SAMPLES} or {@link #PACKED_SAMPLES} payload into {@code out}, replacing its
+     * content.
      *
      * @return the number of samples, also {@code out.size()}
-     * @throws IllegalArgumentException when the payload is malformed
+     * @throws IllegalArgumentException when the payload is malformed or {@code type} holds no samples
      */
-    public static int decodeSamples(ByteBuffer payload, SampleBatch out) {
+    public static int decodeSamples(byte type, ByteBuffer payload, SampleBatch out) {
+        if (!isSamples(type)) throw new IllegalArgumentException("record type " + type + " holds no samples");
+        boolean packed = type == PACKED_SAMPLES;
         out.reset();
         try {
-            int n = readCount(payload, MIN_SAMPLE_ENTRY, "samples");
+            int n = readCount(payload, packed ? MIN_PACKED_SAMPLE_ENTRY : MIN_SAMPLE_ENTRY, "samples");
             out.ensureCapacity(n);
             long[] ids = out.ids();
             long[] ts = out.ts();
@@ -118,10 +164,22 @@ public final class WalRecords {
             long t = 0;
             for (int i = 0; i < n; i++) {
                 id += readVarint(payload);
-                t += readVarint(payload);
+                long bits;
+                if (packed) {
+                    long header = readUvarint(payload);
+                    long zigzag = header >>> 3;
+                    t += (zigzag >>> 1) ^ -(zigzag & 1);
+                    int valueBytes = (int) (header & 7) + 1;
+                    bits = 0;
+                    for (int k = 0; k < valueBytes; k++) bits = bits << 8 | (payload.get() & 0xFF);
+                    bits <<= 8 * (8 - valueBytes);
+                } else {
+                    t += readVarint(payload);
+                    bits = payload.getLong();
+                }
                 ids[i] = id;
                 ts[i] = t;
-                vs[i] = Double.longBitsToDouble(payload.getLong());
+                vs[i] = Double.longBitsToDouble(bits);
             }
             checkConsumed(payload, "samples");
             out.setSize(n);

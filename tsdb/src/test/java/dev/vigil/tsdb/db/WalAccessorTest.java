@@ -40,7 +40,7 @@ class WalAccessorTest {
             AtomicInteger samples = new AtomicInteger();
             SampleBatch batch = new SampleBatch();
             Wal.replay(db.walDir(), 0, (seg, type, payload) -> {
-                if (type == WalRecords.SAMPLES) samples.addAndGet(WalRecords.decodeSamples(payload, batch));
+                if (WalRecords.isSamples(type)) samples.addAndGet(WalRecords.decodeSamples(type, payload, batch));
             }, dir.resolve("q"), opts.fs());
             assertEquals(1, samples.get());
         }

@@ -74,8 +74,8 @@ sealed interface ModelRecord {
 
     static ModelRecord decode(byte type, ByteBuffer payload, SampleBatch scratch) {
         switch (type) {
-            case WalRecords.SAMPLES -> {
-                int n = WalRecords.decodeSamples(payload, scratch);
+            case WalRecords.SAMPLES, WalRecords.PACKED_SAMPLES -> {
+                int n = WalRecords.decodeSamples(type, payload, scratch);
                 List<Sample> out = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     out.add(new Sample(scratch.ids()[i], scratch.ts()[i], Double.doubleToRawLongBits(scratch.vs()[i])));

@@ -59,7 +59,7 @@ final class WalGenerators {
     }
 
     static Gen<ModelRecord> opaque() {
-        return integers().between(4, WalRecords.MAX_TYPE).zip(lists().of(integers().between(-128, 127).map(Integer::byteValue))
+        return integers().between(WalRecords.PACKED_SAMPLES + 1, WalRecords.MAX_TYPE).zip(lists().of(integers().between(-128, 127).map(Integer::byteValue))
                 .ofSizeBetween(0, 40), (t, p) -> new ModelRecord.Opaque(t.byteValue(), p));
     }
 

@@ -20,19 +20,39 @@ import org.junit.jupiter.params.provider.MethodSource;
 class WalRecordsTest {
     private static final HexFormat HEX = HexFormat.of();
 
-    /** Pins the byte layout documented in docs/format/wal.md ("Samples record" example). */
+    /** Pins the byte layout documented in docs/format/wal.md (the PACKED_SAMPLES example). */
     @Test
     void frameSamples_matches_documented_bytes() {
         RecordBuffer out = new RecordBuffer();
         WalRecords.frameSamples(out, new long[] {1, 3}, new long[] {1000, 990}, new double[] {1.0, StaleMarker.STALE_NAN}, 2);
-        String payload = "02" + "02" + "d00f" + "3ff0000000000000" + "04" + "13" + "7ff0000000000002";
-        byte[] p = HEX.parseHex(payload);
+        // 1.0 keeps 2 of its 8 bytes (header 2000 << 3 | 1); the stale NaN keeps all 8 (header 19 << 3 | 7)
+        String payload = "02" + "02" + "817d" + "3ff0" + "04" + "9f01" + "7ff0000000000002";
+        assertEquals(frame(WalRecords.PACKED_SAMPLES, payload), HEX.formatHex(out.array(), 0, out.length()));
+    }
+
+    /** Pins the SAMPLES layout, written when a timestamp delta is beyond the packed header's range. */
+    @Test
+    void frameSamples_falls_back_to_full_values_for_timestamps_out_of_packed_range() {
+        RecordBuffer out = new RecordBuffer();
+        WalRecords.frameSamples(out, new long[] {1, 3}, new long[] {1L << 59, (1L << 59) - 10}, new double[] {1.0, 2.0}, 2);
+        assertEquals(frame(WalRecords.PACKED_SAMPLES, "02" + "02" + "81808080808080808001" + "3ff0" + "04" + "9801" + "40"),
+                HEX.formatHex(out.array(), 0, out.length()), "2^59 ms still fits");
+        out.reset();
+        WalRecords.frameSamples(out, new long[] {1, 3}, new long[] {1L << 60, (1L << 60) - 10}, new double[] {1.0, 2.0}, 2);
+        String payload = "02" + "02" + "808080808080808020" + "3ff0000000000000" + "04" + "13" + "4000000000000000";
+        assertEquals(frame(WalRecords.SAMPLES, payload), HEX.formatHex(out.array(), 0, out.length()));
+        SampleBatch batch = new SampleBatch(1);
+        assertEquals(2, WalRecords.decodeSamples(WalRecords.SAMPLES, payload(out), batch));
+        assertEquals((1L << 60) - 10, batch.ts()[1]);
+        assertEquals(2.0, batch.vs()[1]);
+    }
+
+    private static String frame(byte type, String payloadHex) {
+        byte[] p = HEX.parseHex(payloadHex);
         CRC32C crc = new CRC32C();
-        crc.update(2);
+        crc.update(type);
         crc.update(p);
-        assertEquals(22, p.length);
-        String expected = "02" + "00000016" + String.format("%08x", (int) crc.getValue()) + payload;
-        assertEquals(expected, HEX.formatHex(out.array(), 0, out.length()));
+        return String.format("%02x%08x%08x", type, p.length, (int) crc.getValue()) + payloadHex;
     }
 
     @Test
@@ -55,11 +75,11 @@ class WalRecordsTest {
         int first = out.length();
         WalRecords.frameSamples(out, new long[] {7}, new long[] {42}, new double[] {-0.0}, 1);
         assertEquals(WalRecords.SERIES, out.array()[0]);
-        assertEquals(WalRecords.SAMPLES, out.array()[first]);
+        assertEquals(WalRecords.PACKED_SAMPLES, out.array()[first]);
         ByteBuffer b = ByteBuffer.wrap(out.array(), first, out.length() - first);
         b.position(first + WalRecords.HEADER_BYTES);
         SampleBatch batch = new SampleBatch(1);
-        assertEquals(1, WalRecords.decodeSamples(b, batch));
+        assertEquals(1, WalRecords.decodeSamples(WalRecords.PACKED_SAMPLES, b, batch));
         assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(batch.vs()[0]));
     }
 
@@ -77,7 +97,7 @@ class WalRecordsTest {
             vs[i] = i;
         }
         WalRecords.frameSamples(out, ids, ts, vs, n);
-        assertEquals(n, WalRecords.decodeSamples(payload(out), batch));
+        assertEquals(n, WalRecords.decodeSamples(WalRecords.PACKED_SAMPLES, payload(out), batch));
         assertEquals(n, batch.size());
         for (int i = 0; i < n; i++) {
             assertEquals(ids[i], batch.ids()[i]);
@@ -86,7 +106,7 @@ class WalRecordsTest {
         }
         out.reset();
         WalRecords.frameSamples(out, ids, ts, vs, 0);
-        assertEquals(0, WalRecords.decodeSamples(payload(out), batch));
+        assertEquals(0, WalRecords.decodeSamples(WalRecords.PACKED_SAMPLES, payload(out), batch));
         assertEquals(0, batch.size());
     }
 
@@ -131,6 +151,11 @@ class WalRecordsTest {
                 new Malformed("samples: trailing bytes", WalRecords.SAMPLES, "01" + "02" + "02" + "3ff0000000000000" + "00"),
                 new Malformed("samples: varint over 64 bits", WalRecords.SAMPLES, "01" + "ffffffffffffffffff7f" + "00" + "00".repeat(8)),
                 new Malformed("samples: varint with no end", WalRecords.SAMPLES, "01" + "ff".repeat(17)),
+                new Malformed("packed samples: empty payload", WalRecords.PACKED_SAMPLES, ""),
+                new Malformed("packed samples: count larger than payload", WalRecords.PACKED_SAMPLES, "05" + "020201"),
+                new Malformed("packed samples: value shorter than its header says", WalRecords.PACKED_SAMPLES, "01" + "02" + "07" + "3ff0"),
+                new Malformed("packed samples: trailing bytes", WalRecords.PACKED_SAMPLES, "01" + "02" + "01" + "3ff0" + "00"),
+                new Malformed("packed samples: header over 64 bits", WalRecords.PACKED_SAMPLES, "01" + "02" + "ffffffffffffffffff7f" + "00"),
                 new Malformed("series: label length past end", WalRecords.SERIES, "01" + "02" + "10" + "0161"),
                 new Malformed("series: label length above 2^63", WalRecords.SERIES, "01" + "02" + "ffffffffffffffffff01" + "0161"),
                 new Malformed("series: odd label strings", WalRecords.SERIES, "01" + "02" + "02" + "0161"),
@@ -145,7 +170,7 @@ class WalRecordsTest {
         ByteBuffer p = ByteBuffer.wrap(HEX.parseHex(m.payloadHex()));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
             switch (m.type()) {
-                case WalRecords.SAMPLES -> WalRecords.decodeSamples(p, new SampleBatch(1));
+                case WalRecords.SAMPLES, WalRecords.PACKED_SAMPLES -> WalRecords.decodeSamples(m.type(), p, new SampleBatch(1));
                 case WalRecords.SERIES -> WalRecords.decodeSeries(p, (id, l) -> {});
                 default -> WalRecords.decodeTombstones(p, (id, a, b) -> {});
             }

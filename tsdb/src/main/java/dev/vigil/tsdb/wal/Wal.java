@@ -64,6 +64,7 @@ public final class Wal implements AutoCloseable {
     private long segmentSize; // bytes of the current segment that hold complete records
     private long pendingTruncate = -1; // >= 0: a failed write's cut-back that has not succeeded yet
     private boolean unsynced; // written since the last fsync
+    private boolean syncerIdle; // the syncer found nothing to sync and waits for the next write
     private volatile boolean closed;
 
     private Wal(Path dir, long segmentBytes, WalSyncPolicy policy, long syncIntervalMs, FileSystemFacade fs) {
@@ -190,6 +191,10 @@ public final class Wal implements AutoCloseable {
             }
             segmentSize = start + len;
             unsynced = policy != WalSyncPolicy.ALWAYS;
+            if (syncerIdle) {
+                syncerIdle = false;
+                LockSupport.unpark(syncer);
+            }
         } finally {
             lock.unlock();
         }
@@ -355,19 +360,39 @@ public final class Wal implements AutoCloseable {
         pendingTruncate = -1;
     }
 
+    private boolean isSyncerIdle() {
+        lock.lock();
+        try {
+            return syncerIdle;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the background syncer waits for a write (tests). */
+    boolean syncerWaitsForWrite() {
+        return isSyncerIdle() && syncer != null && syncer.getState() == Thread.State.WAITING;
+    }
+
     private void ensureOpen() {
         if (closed) throw StorageException.of("wal is closed [dir=" + dir + "]");
     }
 
     private void syncLoop(long intervalNanos) {
         while (!closed) {
+            while (isSyncerIdle() && !closed) LockSupport.park(this);
             LockSupport.parkNanos(this, intervalNanos);
             if (closed) return;
             FileChannel ch;
             int seg;
             lock.lock();
             try {
-                if (!unsynced || channel == null) continue;
+                if (!unsynced || channel == null) {
+                    // Nothing written since the last fsync: wait for a write instead of waking up
+                    // every interval, so a quiet appliance (a self-scrape every 15 s) stays quiet.
+                    syncerIdle = true;
+                    continue;
+                }
                 seg = segment;
                 ch = liveChannel();
                 unsynced = false;

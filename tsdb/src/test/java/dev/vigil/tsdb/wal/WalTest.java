@@ -233,6 +233,36 @@ class WalTest {
     }
 
     @Test
+    void INTERVAL_syncer_waits_for_a_write_when_there_is_nothing_to_sync() throws InterruptedException {
+        java.util.concurrent.LinkedBlockingQueue<Integer> syncs = new java.util.concurrent.LinkedBlockingQueue<>();
+        FaultyFileSystem fs = new FaultyFileSystem(true) {
+            @Override
+            public void force(FileChannel ch) throws IOException {
+                super.force(ch);
+                syncs.add(1);
+            }
+        };
+        try (Wal wal = Wal.open(dir(), 1 << 20, WalSyncPolicy.INTERVAL, 5, fs)) {
+            awaitIdle(wal);
+            for (int round = 0; round < 3; round++) {
+                log(wal, batch(1));
+                assertEquals(1, syncs.poll(30, TimeUnit.SECONDS), "no background fsync after write " + round);
+                awaitIdle(wal);
+                Thread.sleep(50); // ten intervals: an idle syncer does not fsync again
+                assertEquals(null, syncs.poll(), "fsync without a write");
+            }
+        }
+    }
+
+    private static void awaitIdle(Wal wal) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!wal.syncerWaitsForWrite()) {
+            assertTrue(System.nanoTime() < deadline, "the syncer never went idle");
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
     void closed_wal_rejects_writes_and_close_is_idempotent() {
         FaultyFileSystem fs = new FaultyFileSystem(true);
         Wal wal = Wal.open(dir(), 1 << 20, WalSyncPolicy.NEVER, 0, fs);

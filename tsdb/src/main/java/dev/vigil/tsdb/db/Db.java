@@ -372,10 +372,14 @@ public final class Db implements Storage {
                     held.add(b);
                     sources.add(blockSource(b.block));
                 }
+                // Under the same lock as the block list: head compaction adds a block and only then
+                // raises the head's read bound past it, so a querier that does not see the new block
+                // still reads its range from the head. Taken after the lock, the bound could already
+                // exclude a range whose block this querier does not hold (a transient gap).
+                sources.add(headSource());
             } finally {
                 blocksLock.readLock().unlock();
             }
-            sources.add(headSource());
             return new MergeQuerier(sources, () -> {
                 head.unpin(stamp);
                 for (BlockRef b : held) b.release();

@@ -1,6 +1,7 @@
 package dev.vigil.server;
 
 import dev.vigil.tsdb.StorageStats;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -37,6 +38,7 @@ public final class Main {
             return;
         }
         server.reloadOnSighup();
+        OldGenerationGovernor.startForSerialCollector(Duration.ofSeconds(5));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "vigil-shutdown"));
         System.out.println("vigil: listening on " + flags.listenAddress() + ", storage at " + flags.storagePath().toAbsolutePath());
     }

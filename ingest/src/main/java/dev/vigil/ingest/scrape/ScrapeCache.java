@@ -53,6 +53,7 @@ final class ScrapeCache {
     private int[] index = new int[512]; // entry + 1 per slot, 0 = free
     private int expect; // the entry predicted for the next lookup
     private int iteration = 1;
+    private boolean insertedThisIteration;
 
     int size() {
         return size;
@@ -116,6 +117,7 @@ final class ScrapeCache {
         if (arenaUsed + len > arena.length) arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaUsed + len));
         System.arraycopy(buf, s, arena, arenaUsed, len);
         int i = size++;
+        insertedThisIteration = true;
         int b = i * STRIDE;
         entries[b + HASH] = hash;
         entries[b + REF] = ref;
@@ -221,8 +223,30 @@ final class ScrapeCache {
             }
             if (evictable > 0 && evictable * 4 >= size) compact(oldest);
         }
+        if (!insertedThisIteration) trimToSize();
+        insertedThisIteration = false;
         iteration++;
         expect = 0;
+    }
+
+    /**
+     * Gives back what doubling left unused once a target's series set stopped growing: at 2,000
+     * series per target that is about a third of the cache (50 bytes per series). A target that
+     * adds series again grows the arrays again, at most once per scrape that added some.
+     */
+    private void trimToSize() {
+        int fit = Math.max(size + (size >>> 4), 16); // a little room for a few new series
+        if (labels.length > fit + (fit >>> 2)) {
+            entries = Arrays.copyOf(entries, fit * STRIDE);
+            labels = Arrays.copyOf(labels, fit);
+        }
+        int arenaFit = Math.max(arenaUsed + (arenaUsed >>> 4), 1024);
+        if (arena.length > arenaFit + (arenaFit >>> 2)) arena = Arrays.copyOf(arena, arenaFit);
+    }
+
+    /** Bytes held by this cache's arrays, for tests and the memory figure. */
+    long retainedBytes() {
+        return 16L * 4 + entries.length * 8L + labels.length * 4L + arena.length + index.length * 4L;
     }
 
     /** Drops entries last seen before {@code minSeen}, keeping the order of the rest. */

@@ -83,4 +83,32 @@ class ScrapeCacheTest {
         for (String s : live) assertEquals(model.get(s), c.ref(find(c, s)));
         assertTrue(find(c, model.keySet().stream().filter(s -> !live.contains(s)).findFirst().orElseThrow()) < 0);
     }
+
+    @Test
+    void a_stable_series_set_gives_back_the_room_growth_left_and_can_grow_again() {
+        ScrapeCache c = new ScrapeCache();
+        List<String> series = new ArrayList<>();
+        for (int i = 0; i < 2100; i++) series.add("http_requests_total{path=\"/api/v1/item/" + i + "\",code=\"200\"}");
+        for (int i = 0; i < series.size(); i++) c.markSeen(insert(c, series.get(i), i + 1), true);
+        c.endIteration(); // this scrape added everything: nothing to trim yet
+        long grown = c.retainedBytes();
+        for (String s : series) c.markSeen(find(c, s), true);
+        c.endIteration(); // unchanged series set
+        long trimmed = c.retainedBytes();
+        long keyBytes = series.stream().mapToLong(x -> b(x).length).sum();
+        // 36 bytes of arrays per series and its key, with at most a quarter spare, plus the index
+        // (at most 4 int slots per series: load factor <= 1/2, a power of two)
+        long fits = (keyBytes + 36L * series.size()) * 5 / 4 + 16L * series.size() + 64;
+        assertTrue(trimmed < grown && trimmed <= fits, "trimmed " + trimmed + " of " + grown + ", fits " + fits);
+        for (int i = 0; i < series.size(); i++) assertEquals(i + 1, c.ref(find(c, series.get(i))), series.get(i));
+
+        for (int i = 0; i < 500; i++) {
+            String s = "new_series{i=\"" + i + "\"}";
+            series.add(s);
+            c.markSeen(insert(c, s, series.size()), true);
+        }
+        c.endIteration();
+        for (int i = 0; i < series.size(); i++) assertEquals(i + 1, c.ref(find(c, series.get(i))), series.get(i));
+        assertEquals(series.size(), c.size());
+    }
 }

@@ -218,6 +218,11 @@ public final class XorChunk {
         return lastVBits;
     }
 
+    /** The buffer's length: encoded bytes plus room to grow. */
+    public int capacityBytes() {
+        return buf.length;
+    }
+
     /** The heap bytes this chunk holds (buffer capacity plus the object), for memory accounting. */
     public long retainedBytes() {
         return 16L + buf.length + 56;

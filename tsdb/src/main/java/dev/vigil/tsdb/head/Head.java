@@ -428,7 +428,9 @@ public final class Head implements AutoCloseable {
             open = s.open = new XorChunk(64);
             chunksCreated.increment();
         } else if ((open.numSamples() >= samplesPerChunk || open.sizeBytes() >= MAX_CHUNK_BYTES) && sealOpen(s, open)) {
-            open.reset();
+            // A fresh small buffer rather than reset(): keeping each series' largest buffer would hold
+            // a full chunk's bytes per series for good, twice the average of a growing one.
+            open = s.open = new XorChunk(64);
             chunksCreated.increment();
         }
         open.append(t, v);
@@ -689,6 +691,15 @@ public final class Head implements AutoCloseable {
         long[] total = {0};
         forEachSeries(s -> total[0] += s.heapBytes());
         return total[0] + postings.sizeInBytes();
+    }
+
+    /** Heap bytes the open chunks' buffers hold: their encoded bytes plus room to grow. */
+    public long openChunkCapacityBytes() {
+        long[] total = {0};
+        forEachSeries(s -> {
+            if (s.open != null) total[0] += s.open.capacityBytes();
+        });
+        return total[0];
     }
 
     /** Encoded bytes of all open chunks (the part of the head's chunk data still on the heap). */

@@ -244,7 +244,7 @@ final class ScrapeCache {
         if (arena.length > arenaFit + (arenaFit >>> 2)) arena = Arrays.copyOf(arena, arenaFit);
     }
 
-    /** Bytes held by this cache's arrays, for tests and the memory figure. */
+    /** Bytes held by this cache's arrays (headers counted at 16 bytes each), for tests. */
     long retainedBytes() {
         return 16L * 4 + entries.length * 8L + labels.length * 4L + arena.length + index.length * 4L;
     }

@@ -88,20 +88,29 @@ class CachingEngineProperties {
     void cached_and_shifted_results_equal_uncached_ones() {
         Engine engine = new Engine(EngineOptions.defaults());
         CachingEngine cached = cachingEngine(engine);
-        long[] steps = {15_000, 30_000, 60_000, 7_000, 3_600_000};
-        qt().withExamples(150).forAll(longs().all()).checkAssert(seed -> {
-            Random r = new Random(seed);
-            String q = query(r);
-            long step = steps[r.nextInt(steps.length)];
-            long start = r.nextLong(-600_000, DATA_END) / 1000 * 1000;
-            long end = start + step * r.nextInt(1, 400);
-            long shift = step * r.nextInt(0, 200);
-            // now may fall inside the window: then only its older part is cached
-            now.set(r.nextInt(4) == 0 ? start + (end - start) / 2 : DATA_END + 3_600_000L);
-            check(engine, cached, q, start, end, step);
-            check(engine, cached, q, start + shift, end + shift, step);
-        });
+        qt().withExamples(150).forAll(longs().all()).checkAssert(seed -> checkSeed(engine, cached, seed));
         assertTrue(cached.hits() > 0, "shifted windows reused buckets");
+    }
+
+    @Test
+    void an_average_summed_in_another_order_may_differ_in_the_last_place() {
+        Engine engine = new Engine(EngineOptions.defaults());
+        // falsified the bit-exact comparison once: avg without (i) ((g offset 1m) != on(i) (g))
+        checkSeed(engine, cachingEngine(engine), -148977143687895177L);
+    }
+
+    private void checkSeed(Engine engine, CachingEngine cached, long seed) {
+        long[] steps = {15_000, 30_000, 60_000, 7_000, 3_600_000};
+        Random r = new Random(seed);
+        String q = query(r);
+        long step = steps[r.nextInt(steps.length)];
+        long start = r.nextLong(-600_000, DATA_END) / 1000 * 1000;
+        long end = start + step * r.nextInt(1, 400);
+        long shift = step * r.nextInt(0, 200);
+        // now may fall inside the window: then only its older part is cached
+        now.set(r.nextInt(4) == 0 ? start + (end - start) / 2 : DATA_END + 3_600_000L);
+        check(engine, cached, q, start, end, step);
+        check(engine, cached, q, start + shift, end + shift, step);
     }
 
     private void check(Engine engine, CachingEngine cached, String q, long start, long end, long step) {
@@ -121,9 +130,34 @@ class CachingEngineProperties {
         }
         QueryResult got = cached.range(q, start, end, step);
         String where = q + " [" + start + ", " + end + ", " + step + "]";
-        assertEquals(render(want.value()), render(got.value()), where);
+        if (!sameWithinUlps(want.value(), got.value())) assertEquals(render(want.value()), render(got.value()), where);
         assertTrue(got.warnings().containsAll(want.warnings()), where + " warnings " + got.warnings());
         assertTrue(got.infos().containsAll(want.infos()), where + " infos " + got.infos());
+    }
+
+    /**
+     * Same series, timestamps and value bits, except that two finite values may differ by a few
+     * units in the last place: an aggregation sums its series in the order they arrive, and a range
+     * evaluated in cached pieces may see them in another order (Prometheus's sums are just as
+     * order-dependent). NaN payloads, infinities and -0.0 must match exactly.
+     */
+    static boolean sameWithinUlps(Value want, Value got) {
+        var ws = ((Value.Matrix) want).series();
+        var gs = ((Value.Matrix) got).series();
+        if (ws.size() != gs.size()) return false;
+        for (int k = 0; k < ws.size(); k++) {
+            Value.Series w = ws.get(k);
+            Value.Series g = gs.get(k);
+            if (!w.labels().equals(g.labels()) || !java.util.Arrays.equals(w.ts(), g.ts())) return false;
+            for (int i = 0; i < w.ts().length; i++) {
+                double a = w.vs()[i];
+                double b = g.vs()[i];
+                if (Double.doubleToRawLongBits(a) == Double.doubleToRawLongBits(b)) continue;
+                if (!Double.isFinite(a) || !Double.isFinite(b) || a == 0 || b == 0) return false;
+                if (Math.abs(a - b) > 4 * Math.ulp(Math.max(Math.abs(a), Math.abs(b)))) return false;
+            }
+        }
+        return true;
     }
 
     /** Series, timestamps and raw value bits, so that a NaN payload or -0.0 counts. */

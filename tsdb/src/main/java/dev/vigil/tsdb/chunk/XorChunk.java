@@ -225,7 +225,7 @@ public final class XorChunk {
 
     /** The heap bytes this chunk holds (buffer capacity plus the object), for memory accounting. */
     public long retainedBytes() {
-        return 16L + buf.length + 56;
+        return 16L + capacityBytes() + 56;
     }
 
     /** Empties the chunk, keeping its buffer. */

@@ -695,18 +695,18 @@ public final class Head implements AutoCloseable {
 
     /** Heap bytes the open chunks' buffers hold: their encoded bytes plus room to grow. */
     public long openChunkCapacityBytes() {
-        long[] total = {0};
-        forEachSeries(s -> {
-            if (s.open != null) total[0] += s.open.capacityBytes();
-        });
-        return total[0];
+        return sumOverOpenChunks(XorChunk::capacityBytes);
     }
 
     /** Encoded bytes of all open chunks (the part of the head's chunk data still on the heap). */
     public long openChunkBytes() {
+        return sumOverOpenChunks(XorChunk::sizeBytes);
+    }
+
+    private long sumOverOpenChunks(java.util.function.ToIntFunction<XorChunk> bytes) {
         long[] total = {0};
         forEachSeries(s -> {
-            if (s.open != null) total[0] += s.open.sizeBytes();
+            if (s.open != null) total[0] += bytes.applyAsInt(s.open);
         });
         return total[0];
     }

@@ -1,6 +1,9 @@
 package dev.vigil.ingest.parse;
 
 import ch.randelshofer.fastdoubleparser.JavaDoubleParser;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -142,22 +145,36 @@ final class GoFloat {
 
     /** Go's shortest {@code %g}: exponent form when the decimal exponent is below -4 or at least 6. */
     static String formatG(double f) {
-        // The shortest decimal that reads back as f and, among those, the closest to f: what Go's
-        // shortest formatting produces. (Double.toString is not enough: it keeps two digits, e.g.
-        // 4.9E-324 where Go prints 5e-324.) Only runs on scrape-cache misses.
+        return formatG(f, false);
+    }
+
+    /** {@link #formatG(double)}; {@code byRounding} takes the slow path for every value (for tests). */
+    static String formatG(double f, boolean byRounding) {
         double abs = Math.abs(f);
-        java.math.BigDecimal exact = new java.math.BigDecimal(abs);
-        java.math.BigDecimal shortest = exact;
-        for (int p = 1; p <= 17; p++) {
-            java.math.BigDecimal r = exact.round(new java.math.MathContext(p, java.math.RoundingMode.HALF_EVEN));
-            if (r.doubleValue() == abs) {
-                shortest = r;
-                break;
-            }
+        String digits;
+        int dp; // decimal point position relative to digits[0]
+        if (abs >= Double.MIN_NORMAL && !byRounding) {
+            // Double.toString (JDK 19+) gives the shortest decimal that reads back as f and, among
+            // those, the closest: Go's digits. It can differ only where a one-digit decimal reads
+            // back too but a two-digit one is closer, which needs a gap between neighbouring
+            // doubles wider than a tenth of the value: subnormals only.
+            String jdk = Double.toString(abs);
+            int e = jdk.indexOf('E');
+            int exp = e < 0 ? 0 : Integer.parseInt(jdk, e + 1, jdk.length(), 10);
+            String mantissa = e < 0 ? jdk : jdk.substring(0, e);
+            int point = mantissa.indexOf('.');
+            String all = mantissa.substring(0, point) + mantissa.substring(point + 1);
+            int first = 0;
+            while (first < all.length() - 1 && all.charAt(first) == '0') first++;
+            int last = all.length();
+            while (last > first + 1 && all.charAt(last - 1) == '0') last--;
+            digits = all.substring(first, last);
+            dp = point - first + exp;
+        } else {
+            BigDecimal shortest = shortestByRounding(abs);
+            digits = shortest.unscaledValue().toString();
+            dp = digits.length() - shortest.scale();
         }
-        shortest = shortest.stripTrailingZeros();
-        String digits = shortest.unscaledValue().toString();
-        int dp = digits.length() - shortest.scale(); // decimal point position relative to digits[0]
         StringBuilder sb = new StringBuilder(24);
         if (f < 0) sb.append('-');
         int x = dp - 1;
@@ -182,6 +199,24 @@ final class GoFloat {
             sb.append(digits, 0, dp).append('.').append(digits, dp, digits.length());
         }
         return sb.toString();
+    }
+
+    /**
+     * The shortest decimal that reads back as {@code abs} and, among those, the closest to it,
+     * found by rounding the exact value to 1, 2, ... 17 digits: what Go's shortest formatting
+     * produces, also for subnormals (Double.toString prints 4.9E-324 where Go prints 5e-324).
+     */
+    static BigDecimal shortestByRounding(double abs) {
+        BigDecimal exact = new BigDecimal(abs);
+        BigDecimal shortest = exact;
+        for (int p = 1; p <= 17; p++) {
+            BigDecimal r = exact.round(new MathContext(p, RoundingMode.HALF_EVEN));
+            if (r.doubleValue() == abs) {
+                shortest = r;
+                break;
+            }
+        }
+        return shortest.stripTrailingZeros();
     }
 
     private static boolean equalsIgnoreCase(byte[] b, int i, String lower) {

@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.doubles;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
+
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -53,6 +58,24 @@ class GoFloatTest {
     @MethodSource("openMetricsFormatting")
     void formatOpenMetrics_likeGo(double f, String expected) {
         assertEquals(expected, GoFloat.formatOpenMetrics(f));
+    }
+
+    @Test
+    void formatG_fromDoubleToString_agreesWithExactRounding() {
+        // any bit pattern (subnormals take the exact path in both)
+        qt().withExamples(20_000).forAll(longs().all()).check(bits -> {
+            double f = Double.longBitsToDouble(bits);
+            return Double.isNaN(f) || Double.isInfinite(f) || f == 0
+                    || GoFloat.formatG(f).equals(GoFloat.formatG(f, true));
+        });
+        // short decimals, as histogram bounds and quantiles are written, and their neighbours
+        qt().withExamples(20_000).forAll(integers().between(1, 99_999), integers().between(-330, 308), integers().between(-1, 1))
+                .check((mantissa, exp, step) -> {
+                    double d = Double.parseDouble(mantissa + "e" + exp);
+                    if (step != 0 && d != 0 && !Double.isInfinite(d)) d = step > 0 ? Math.nextUp(d) : Math.nextDown(d);
+                    return d == 0 || Double.isInfinite(d) || GoFloat.formatG(d).equals(GoFloat.formatG(d, true));
+                });
+        qt().withExamples(5_000).forAll(doubles().between(-1e9, 1e9)).check(f -> f == 0 || GoFloat.formatG(f).equals(GoFloat.formatG(f, true)));
     }
 
     @Test

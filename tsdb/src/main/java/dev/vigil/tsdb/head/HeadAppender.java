@@ -21,6 +21,11 @@ public final class HeadAppender implements Appender {
     private double[] vs = new double[256];
     private int[] ordinals = new int[256];
     private int n;
+    private long batchMaxT = Long.MIN_VALUE; // newest t among the n samples
+    // What applyRun found, summed over a commit's runs.
+    private int committed;
+    private long committedMinT;
+    private long committedMaxT;
     private long[] newIds = new long[16];
     private byte[][] newLabels = new byte[16][];
     private int newCount;
@@ -69,6 +74,7 @@ public final class HeadAppender implements Appender {
         vs[n] = v;
         ordinals[n] = ordinal;
         n++;
+        if (t > batchMaxT) batchMaxT = t;
         return ref;
     }
 
@@ -99,8 +105,6 @@ public final class HeadAppender implements Appender {
             if (n > 0) WalRecords.frameSamples(record, ids, ts, vs, n);
             Head.CommitLog log = head.commitLog();
             if (log != null) {
-                long batchMaxT = Long.MIN_VALUE;
-                for (int i = 0; i < n; i++) batchMaxT = Math.max(batchMaxT, ts[i]);
                 try {
                     log.log(record.array(), 0, record.length(), batchMaxT);
                 } catch (StorageException e) {
@@ -108,36 +112,20 @@ public final class HeadAppender implements Appender {
                     throw e;
                 }
             }
-            int committed = 0;
-            long minT = Long.MAX_VALUE, maxT = Long.MIN_VALUE;
+            committed = 0;
+            committedMinT = Long.MAX_VALUE;
+            committedMaxT = Long.MIN_VALUE;
             MemSeries[] live = head.columns().series;
             int i = 0;
             while (i < n) {
-                // one lock per run of samples whose series share it, at most 256 to keep readers waiting little
                 Object lock = head.lockOf(ordinals[i]);
-                int end = i + 1;
-                while (end < n && end - i < 256 && head.lockOf(ordinals[end]) == lock) end++;
+                int end = runEnd(i, lock);
                 synchronized (lock) {
-                    for (; i < end; i++) {
-                        int ordinal = ordinals[i];
-                        MemSeries s = ordinal < live.length ? live[ordinal] : null;
-                        long t = ts[i];
-                        long r;
-                        if (s == null || s.id != ids[i]) {
-                            r = AppendStatus.OUT_OF_BOUNDS; // dropped by a truncation since append
-                        } else {
-                            r = head.appendLocked(s, t, vs[i]);
-                        }
-                        if (r < 0) {
-                            head.rejected[(int) -r - 1].increment(); // lost a race with another appender
-                        } else if (r == 0) {
-                            committed++;
-                            if (t < minT) minT = t;
-                            if (t > maxT) maxT = t;
-                        }
-                    }
+                    applyRun(live, i, end);
                 }
+                i = end;
             }
+            long minT = committedMinT, maxT = committedMaxT;
             if (committed > 0) {
                 head.updateTimeBounds(minT, maxT);
                 dev.vigil.tsdb.ChangeListener l = head.committedListener();
@@ -147,6 +135,39 @@ public final class HeadAppender implements Appender {
             return committed;
         } finally {
             clear();
+        }
+    }
+
+    /** One lock per run of samples whose series share it, at most 256 to keep readers waiting little. */
+    private int runEnd(int from, Object lock) {
+        int end = from + 1;
+        while (end < n && end - from < 256 && head.lockOf(ordinals[end]) == lock) end++;
+        return end;
+    }
+
+    /**
+     * Applies samples [from, end) under their series' lock. A method of its own so that the JIT
+     * compiles this loop once, small, instead of compiling all of commit again for each of its
+     * loops (on-stack replacement) while the first scrapes run.
+     */
+    private void applyRun(MemSeries[] live, int from, int end) {
+        for (int i = from; i < end; i++) {
+            int ordinal = ordinals[i];
+            MemSeries s = ordinal < live.length ? live[ordinal] : null;
+            long t = ts[i];
+            long r;
+            if (s == null || s.id != ids[i]) {
+                r = AppendStatus.OUT_OF_BOUNDS; // dropped by a truncation since append
+            } else {
+                r = head.appendLocked(s, t, vs[i]);
+            }
+            if (r < 0) {
+                head.rejected[(int) -r - 1].increment(); // lost a race with another appender
+            } else if (r == 0) {
+                committed++;
+                if (t < committedMinT) committedMinT = t;
+                if (t > committedMaxT) committedMaxT = t;
+            }
         }
     }
 
@@ -162,6 +183,7 @@ public final class HeadAppender implements Appender {
         }
         for (int i = 0; i < newCount; i++) newLabels[i] = null;
         n = 0;
+        batchMaxT = Long.MIN_VALUE;
         newCount = 0;
         head.release(this);
     }

@@ -125,11 +125,10 @@ public final class HeadAppender implements Appender {
                 }
                 i = end;
             }
-            long minT = committedMinT, maxT = committedMaxT;
             if (committed > 0) {
-                head.updateTimeBounds(minT, maxT);
+                head.updateTimeBounds(committedMinT, committedMaxT);
                 dev.vigil.tsdb.ChangeListener l = head.committedListener();
-                if (l != null) l.dataChanged(minT, maxT);
+                if (l != null) l.dataChanged(committedMinT, committedMaxT);
             }
             head.samplesAppended.add(committed);
             return committed;

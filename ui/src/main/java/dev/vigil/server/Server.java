@@ -228,12 +228,36 @@ final class Server implements AutoCloseable {
         });
     }
 
+    static final String JETTY_REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
+
+    /**
+     * Jetty pads its thread pool's queue by references per cache line and, unless this property
+     * says, learns the reference size by asking the platform MBean server for UseCompressedOops.
+     * That call starts JMX (the MBean server and every platform MBean, the diagnostic commands'
+     * descriptions with JFR's XML settings files: ~270 classes, about a tenth of the CPU Vigil
+     * spends starting) in a process that serves no JMX. The diagnostic MXBean alone gives the
+     * same answer without the server.
+     */
+    static void tellJettyTheReferenceSize() {
+        if (System.getProperty(JETTY_REFERENCES_PER_CACHE_LINE) != null) return;
+        boolean compressedOops;
+        try {
+            var diagnostic = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            compressedOops = Boolean.parseBoolean(diagnostic.getVMOption("UseCompressedOops").getValue());
+        } catch (RuntimeException e) {
+            return; // not HotSpot: Jetty finds out for itself
+        }
+        int cacheLineBytes = Integer.getInteger("org.eclipse.jetty.util.cacheLineBytes", 64);
+        System.setProperty(JETTY_REFERENCES_PER_CACHE_LINE, Integer.toString(Math.max(1, cacheLineBytes / (compressedOops ? 4 : 8))));
+    }
+
     static Server start(Flags flags) {
         return start(flags, () -> System.exit(0), true);
     }
 
     /** Tests pass their own quit action and may leave self-monitoring out of their data. */
     static Server start(Flags flags, Runnable onQuit, boolean selfMonitor) {
+        tellJettyTheReferenceSize();
         dev.vigil.tsdb.ReplayProgress progress = new dev.vigil.tsdb.ReplayProgress();
         Storage storage;
         // an ephemeral port (tests) could not be handed over, and nobody waits on it

@@ -6,7 +6,8 @@ import java.util.List;
  * A point-in-time view of the storage's counters (monotonic since open) and gauges.
  *
  * @param headSeries series in the head
- * @param headChunks chunks in the head (open and memory-mapped)
+ * @param headChunks chunks in the head now (open and memory-mapped)
+ * @param headChunksCreated chunks created in the head since open
  * @param headMinT oldest sample time in the head, or Long.MAX_VALUE
  * @param headMaxT newest sample time in the head, or Long.MIN_VALUE
  * @param samplesAppended samples committed since open
@@ -26,6 +27,7 @@ import java.util.List;
 public record StorageStats(
         long headSeries,
         long headChunks,
+        long headChunksCreated,
         long headMinT,
         long headMaxT,
         long samplesAppended,

@@ -103,7 +103,55 @@ record Flags(Map<String, String> values) {
         }
         listenHost();
         listenPort();
+        externalUrl(() -> "localhost");
         routePrefix();
+    }
+
+    /**
+     * The URL under which Vigil is reachable, as Prometheus computes it: --web.external-url, by
+     * default {@code http://<hostname>:<listen port>}, without a trailing slash. Alerts link to it
+     * (generatorURL), templates see it as {@code $externalURL}, and targets' globalUrl uses its host.
+     */
+    String externalUrl() {
+        return externalUrl(Flags::hostname);
+    }
+
+    private String externalUrl(java.util.function.Supplier<String> hostname) {
+        String u = values.get("web.external-url");
+        if (u.isEmpty()) {
+            String host = hostname.get();
+            if (host.indexOf(':') >= 0) host = "[" + host + "]";
+            u = "http://" + host + ":" + listenPort() + "/";
+        }
+        if (u.startsWith("\"") || u.startsWith("'") || u.endsWith("\"") || u.endsWith("'")) {
+            throw new IllegalArgumentException("invalid --web.external-url \"" + u + "\": URL must not begin or end with quotes");
+        }
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(u);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("invalid --web.external-url \"" + u + "\": " + e.getMessage());
+        }
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
+        if (!path.isEmpty() && !path.startsWith("/")) path = "/" + path;
+        String origin = uri.getScheme() == null ? "" : uri.getScheme() + ":";
+        if (uri.getRawAuthority() != null) origin += "//" + uri.getRawAuthority();
+        return origin + path;
+    }
+
+    /** The machine's name as Go's os.Hostname gives it on Linux (the kernel's), else Java's view. */
+    static String hostname() {
+        try {
+            String h = java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+            if (!h.isEmpty()) return h;
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: ask the resolver below
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
     }
 
     String get(String name) {

@@ -61,7 +61,8 @@ public final class Main {
     static Map<String, Double> metrics(StorageStats st) {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("prometheus_tsdb_head_series", (double) st.headSeries());
-        m.put("prometheus_tsdb_head_chunks_created_total", (double) st.headChunks());
+        m.put("prometheus_tsdb_head_chunks", (double) st.headChunks());
+        m.put("prometheus_tsdb_head_chunks_created_total", (double) st.headChunksCreated());
         m.put("prometheus_tsdb_head_samples_appended_total", (double) st.samplesAppended());
         m.put("prometheus_tsdb_head_series_created_total", (double) st.seriesCreated());
         m.put("prometheus_tsdb_head_series_removed_total", (double) st.seriesRemoved());

@@ -68,6 +68,8 @@ final class Server implements AutoCloseable {
     /** The remote_write queues of the configuration in force, reading the WAL. */
     final RemoteWriteManager remoteWrites;
     final Flags flags;
+    /** --web.external-url or Prometheus's default for it, without a trailing slash. */
+    private final String externalUrl;
     final MetadataStore metadata = new MetadataStore();
     final QueryApi queryApi;
     final RuleManager rules;
@@ -93,6 +95,7 @@ final class Server implements AutoCloseable {
     private Server(Flags flags, Storage storage, Runnable onQuit, boolean scrapeDefaultConfig, dev.vigil.tsdb.ReplayProgress replayProgress) {
         this.replayProgress = replayProgress;
         this.flags = flags;
+        this.externalUrl = flags.externalUrl();
         this.scrapeDefaultConfig = scrapeDefaultConfig;
         this.storage = storage;
         this.onQuit = onQuit;
@@ -131,7 +134,7 @@ final class Server implements AutoCloseable {
                 Integer.parseInt(flags.get("query.max-concurrency")), System::currentTimeMillis);
         this.queryApi = queryApi;
         this.live = new dev.vigil.server.web.LiveUpdates(queryApi::rangeResultJson, System::currentTimeMillis);
-        TargetsApi targetsApi = new TargetsApi(scrapes);
+        TargetsApi targetsApi = new TargetsApi(scrapes, scrapeUrl -> TargetsApi.globalUrl(scrapeUrl, externalUrl, flags.listenPort(), port()));
         metadata.setLiveSource(targetsApi::metadataByFamily);
         RemoteRead remoteRead = new RemoteRead(storage, () -> externalLabels);
         Federation federation = new Federation(storage, () -> externalLabels, flags.lookbackDeltaMs(), System::currentTimeMillis);
@@ -297,7 +300,7 @@ final class Server implements AutoCloseable {
             for (int i = 0; i < extLabels.size(); i++) ext.put(extLabels.name(i), extLabels.value(i));
             // rules first: a broken rule file fails the reload before anything changes
             rules.load(cfg.ruleFiles(), configDir, new RuleManager.Settings(cfg.global().evaluationIntervalMs(),
-                    cfg.global().ruleQueryOffsetMs(), ext, flags.get("web.external-url")));
+                    cfg.global().ruleQueryOffsetMs(), ext, externalUrl));
             if (!file.isEmpty() || scrapeDefaultConfig) scrapes.apply(cfg);
             List<Notifier.Target> ams = alertmanagerTargets(cfg);
             List<dev.vigil.ingest.relabel.RelabelConfig> alertRelabel = cfg.alerting().alertRelabelConfigs();

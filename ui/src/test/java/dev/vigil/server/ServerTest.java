@@ -113,4 +113,16 @@ class ServerTest {
         assertEquals(90 * 60_000L, Durations.parse("1h30m"));
         assertThrows(IllegalArgumentException.class, () -> Durations.parse("1x"));
     }
+
+    @Test
+    void external_url_is_computed_as_prometheus_does() {
+        // no flag: the machine's name and the listen port, as Prometheus's computeExternalURL
+        assertEquals("http://" + Flags.hostname() + ":9191", Flags.parse(new String[] {"--web.listen-address=127.0.0.1:9191"}).externalUrl());
+        assertEquals("https://proxy.example:8443/vigil",
+                Flags.parse(new String[] {"--web.external-url=https://proxy.example:8443/vigil//"}).externalUrl());
+        assertEquals("http://proxy.example", Flags.parse(new String[] {"--web.external-url=http://proxy.example/"}).externalUrl());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Flags.parse(new String[] {"--web.external-url=\"http://proxy.example/\""}));
+        assertTrue(e.getMessage().contains("must not begin or end with quotes"), e.getMessage());
+    }
 }

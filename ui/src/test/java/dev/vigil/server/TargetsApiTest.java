@@ -58,7 +58,7 @@ class TargetsApiTest {
             }
             assertTrue(targets.startsWith("{\"status\":\"success\",\"data\":{\"activeTargets\":[{\"discoveredLabels\":{\"__address__\":\"" + addr + "\""), targets);
             assertTrue(targets.contains("\"labels\":{\"instance\":\"" + addr + "\",\"job\":\"demo\"},\"scrapePool\":\"demo\",\"scrapeUrl\":\"http://" + addr
-                    + "/metrics\",\"globalUrl\":\"http://" + addr + "/metrics\",\"lastError\":\"\",\"lastScrape\":\""), targets);
+                    + "/metrics\",\"globalUrl\":\"http://" + Flags.hostname() + ":" + target.getAddress().getPort() + "/metrics\",\"lastError\":\"\",\"lastScrape\":\""), targets);
             assertTrue(targets.contains("\"health\":\"up\",\"scrapeInterval\":\"500ms\",\"scrapeTimeout\":\"400ms\"}"), targets);
             assertTrue(targets.contains("\"droppedTargets\":[{\"discoveredLabels\":{\"__address__\":\"drop-me:1234\""), targets);
             assertTrue(targets.endsWith("\"droppedTargetCounts\":{\"demo\":1}}}"), targets);
@@ -69,6 +69,13 @@ class TargetsApiTest {
                     .build(), HttpResponse.BodyHandlers.ofString()).body();
             assertEquals("{\"status\":\"success\",\"data\":[{\"target\":{\"instance\":\"" + addr + "\",\"job\":\"demo\"},\"metric\":\"jobs_total\","
                     + "\"type\":\"counter\",\"help\":\"Jobs done.\",\"unit\":\"\"}]}", tm);
+            String one = c.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/targets/metadata?metric=jobs_total")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            // as Prometheus: a request that names the metric gets entries without it
+            assertEquals("{\"status\":\"success\",\"data\":[{\"target\":{\"instance\":\"" + addr + "\",\"job\":\"demo\"},"
+                    + "\"type\":\"counter\",\"help\":\"Jobs done.\",\"unit\":\"\"}]}", one);
+            String pools = c.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/scrape_pools")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertEquals("{\"status\":\"success\",\"data\":{\"scrapePools\":[\"demo\"]}}", pools);
             String md = c.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/metadata?metric=jobs_total")).build(), HttpResponse.BodyHandlers.ofString()).body();
             assertEquals("{\"status\":\"success\",\"data\":{\"jobs_total\":[{\"type\":\"counter\",\"help\":\"Jobs done.\",\"unit\":\"\"}]}}", md);
         } finally {

@@ -805,7 +805,7 @@ public final class Db implements Storage {
             infos.add(new StorageStats.BlockInfo(m.ulid(), m.minT(), m.maxT(), m.stats().numSeries(), m.stats().numSamples(),
                     m.stats().numChunks(), m.compaction().level(), b.block.sizeBytes()));
         }
-        return new StorageStats(head.numSeries(), head.chunksCreated(), head.minTime(), head.maxTime(),
+        return new StorageStats(head.numSeries(), head.chunks(), head.chunksCreated(), head.minTime(), head.maxTime(),
                 head.samplesAppended(), head.seriesCreated(), head.seriesRemoved(), head.rejectedByReason(),
                 walCorruptions, walTruncations.get(), compactions.get(), compactionsFailed.get(), infos,
                 quarantined.get() + head.chunkFiles().dropped(), retentionDeleted.get(), storageBytes(), head.appendFailures());

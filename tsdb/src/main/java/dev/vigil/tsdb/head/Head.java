@@ -147,6 +147,8 @@ public final class Head implements AutoCloseable {
     final LongAdder seriesCreated = new LongAdder();
     final LongAdder seriesRemoved = new LongAdder();
     final LongAdder chunksCreated = new LongAdder();
+    /** Open and sealed chunks the head's series hold now (Prometheus's prometheus_tsdb_head_chunks). */
+    final LongAdder chunksInHead = new LongAdder();
     final LongAdder[] rejected = new LongAdder[AppendStatus.REASONS];
     final LongAdder appendFailures = new LongAdder();
     private final AtomicLong chunkWriteFailures = new AtomicLong();
@@ -427,11 +429,13 @@ public final class Head implements AutoCloseable {
         if (open == null) {
             open = s.open = new XorChunk(64);
             chunksCreated.increment();
+            chunksInHead.increment();
         } else if ((open.numSamples() >= samplesPerChunk || open.sizeBytes() >= MAX_CHUNK_BYTES) && sealOpen(s, open)) {
             // A fresh small buffer rather than reset(): keeping each series' largest buffer would hold
             // a full chunk's bytes per series for good, twice the average of a growing one.
-            open = s.open = new XorChunk(64);
+            open = s.open = new XorChunk(64); // the sealed one stays in the head, in the chunk files
             chunksCreated.increment();
+            chunksInHead.increment();
         }
         open.append(t, v);
         s.maxT = t;
@@ -530,6 +534,7 @@ public final class Head implements AutoCloseable {
         synchronized (lockOf(s.ordinal)) {
             if (s.sealedCount > 0 && chunkMinT <= s.sealed[(s.sealedCount - 1) * 3 + 2]) return; // overlapping leftover
             s.addSealed(ref, chunkMinT, chunkMaxT);
+            chunksInHead.increment();
             if (chunkMaxT > s.maxT) {
                 s.maxT = chunkMaxT;
                 cols.maxT[s.ordinal] = chunkMaxT;
@@ -595,9 +600,10 @@ public final class Head implements AutoCloseable {
             for (MemSeries s : live.series) {
                 if (s == null) continue;
                 synchronized (lockOf(s.ordinal)) {
-                    s.dropSealedBefore(newMinT);
+                    chunksInHead.add(-s.dropSealedBefore(newMinT));
                     if (s.open != null && s.open.numSamples() > 0 && s.open.maxT() < newMinT) {
                         s.open = null;
+                        chunksInHead.decrement();
                     }
                     if (s.isEmpty() && live.pendingMaxT[s.ordinal] < newMinT) dead.add(s);
                 }
@@ -729,6 +735,11 @@ public final class Head implements AutoCloseable {
 
     public long chunksCreated() {
         return chunksCreated.sum();
+    }
+
+    /** Chunks in the head now: each series' open chunk and its sealed ones in the head chunk files. */
+    public long chunks() {
+        return chunksInHead.sum();
     }
 
     public long[] rejectedByReason() {

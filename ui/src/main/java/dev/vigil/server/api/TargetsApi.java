@@ -23,15 +23,59 @@ import java.util.TreeMap;
  * Prometheus's shapes; also the scrape side of {@code /api/v1/metadata}.
  */
 public final class TargetsApi {
-    private final ScrapeManager scrapes;
+    private static final Set<String> LOCALHOST = Set.of("127.0.0.1", "localhost", "::1");
 
-    public TargetsApi(ScrapeManager scrapes) {
+    private final ScrapeManager scrapes;
+    private final java.util.function.UnaryOperator<String> globalUrl;
+
+    /** @param globalUrl a target's scrape URL as seen from elsewhere (see {@link #globalUrl(String, String, int, int)}) */
+    public TargetsApi(ScrapeManager scrapes, java.util.function.UnaryOperator<String> globalUrl) {
         this.scrapes = scrapes;
+        this.globalUrl = globalUrl;
+    }
+
+    /**
+     * A scrape URL as reachable from elsewhere, as Prometheus's getGlobalURL makes it: a target on
+     * localhost at Vigil's own port is Vigil itself, so it gets the external URL's scheme and host;
+     * any other target on localhost keeps its port but gets the external URL's host name.
+     *
+     * @param ownPorts the listen address's port and the port actually bound (they differ for port 0)
+     */
+    public static String globalUrl(String scrapeUrl, String externalUrl, int... ownPorts) {
+        java.net.URI u, ext;
+        try {
+            u = new java.net.URI(scrapeUrl);
+            ext = new java.net.URI(externalUrl);
+        } catch (java.net.URISyntaxException e) {
+            return scrapeUrl;
+        }
+        String host = u.getHost();
+        if (host == null || ext.getHost() == null || u.getPort() < 0) return scrapeUrl;
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+        if (!LOCALHOST.contains(host)) return scrapeUrl;
+        boolean self = false;
+        for (int p : ownPorts) self |= p == u.getPort();
+        String authority = self ? ext.getRawAuthority() : hostForUrl(ext.getHost()) + ":" + u.getPort();
+        String scheme = self ? ext.getScheme() : u.getScheme();
+        return scheme + "://" + authority + (u.getRawPath() == null ? "" : u.getRawPath())
+                + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+    }
+
+    private static String hostForUrl(String host) {
+        return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
     public void register(JavalinDefaultRoutingApi routes, String prefix) {
         routes.get(prefix + "/api/v1/targets", ctx -> Api.respond(ctx, () -> targets(ctx)));
         routes.get(prefix + "/api/v1/targets/metadata", ctx -> Api.respond(ctx, () -> targetMetadata(ctx)));
+        routes.get(prefix + "/api/v1/scrape_pools", ctx -> Api.respond(ctx, this::scrapePools));
+    }
+
+    /** The scrape pools (one per job), sorted, as Prometheus lists them for its targets page. */
+    private Api.Result scrapePools() {
+        Json j = new Json().beginObject().name("scrapePools").beginArray();
+        for (String job : new java.util.TreeSet<>(scrapes.jobNames())) j.value(job);
+        return new Api.Result(j.endArray().endObject().toString());
     }
 
     private Api.Result targets(Context ctx) {
@@ -49,7 +93,7 @@ public final class TargetsApi {
                 Api.labelsObject(j, t.discoveredLabels());
                 j.name("labels");
                 Api.labelsObject(j, t.labels());
-                j.field("scrapePool", t.scrapePool()).field("scrapeUrl", t.scrapeUrl()).field("globalUrl", t.scrapeUrl())
+                j.field("scrapePool", t.scrapePool()).field("scrapeUrl", t.scrapeUrl()).field("globalUrl", globalUrl.apply(t.scrapeUrl()))
                         .field("lastError", t.lastError() == null ? "" : t.lastError())
                         .field("lastScrape", t.lastScrapeMs() <= 0 ? "0001-01-01T00:00:00Z" : Instant.ofEpochMilli(t.lastScrapeMs()).toString())
                         .name("lastScrapeDuration").number(t.lastScrapeDurationSeconds())
@@ -100,7 +144,9 @@ public final class TargetsApi {
                     if (limit > 0 && n >= limit) break outer;
                     j.beginObject().name("target");
                     Api.labelsObject(j, t.labels().without(Labels.METRIC_NAME));
-                    j.field("metric", e.getKey()).field("type", e.getValue().type().apiName())
+                    // as Prometheus: the metric is named only when the request did not name it
+                    if (metric == null || metric.isEmpty()) j.field("metric", e.getKey());
+                    j.field("type", e.getValue().type().apiName())
                             .field("help", e.getValue().help()).field("unit", e.getValue().unit()).endObject();
                     n++;
                 }

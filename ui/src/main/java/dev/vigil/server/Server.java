@@ -311,7 +311,8 @@ final class Server implements AutoCloseable {
             alertmanagers = ams;
             externalLabels = extLabels;
             remoteWrites.apply(cfg);
-            configYaml.set(yaml);
+            // shown by /api/v1/status/config to anyone who can reach the API: no passwords or tokens
+            configYaml.set(dev.vigil.ingest.config.ConfigRedaction.redact(yaml, file.isEmpty() ? "<embedded default config>" : file));
             lastReloadOk = true;
             lastReloadMs = System.currentTimeMillis();
             return null;

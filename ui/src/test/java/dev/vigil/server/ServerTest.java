@@ -1,6 +1,7 @@
 package dev.vigil.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -124,5 +125,29 @@ class ServerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Flags.parse(new String[] {"--web.external-url=\"http://proxy.example/\""}));
         assertTrue(e.getMessage().contains("must not begin or end with quotes"), e.getMessage());
+    }
+
+    @Test
+    void the_config_api_shows_no_secrets() throws Exception {
+        Path config = dir.resolve("prometheus.yml");
+        java.nio.file.Files.writeString(config, """
+                scrape_configs:
+                  - job_name: private
+                    basic_auth: {username: scraper, password: s3cret-pass}
+                    static_configs: [{targets: ['127.0.0.1:1']}]
+                  - job_name: token
+                    authorization: {credentials: s3cret-token}
+                    static_configs: [{targets: ['127.0.0.1:2']}]
+                """);
+        Flags flags = Flags.parse(new String[] {"--storage.tsdb.path", dir.resolve("data").toString(), "--web.listen-address=127.0.0.1:0",
+                "--config.file", config.toString()});
+        try (Server s = Server.start(flags, () -> {}, false)) {
+            String cfg = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + s.port() + "/api/v1/status/config")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertFalse(cfg.contains("s3cret"), cfg);
+            // JSON-escaped as Prometheus (Go) escapes < and >
+            assertTrue(cfg.contains("username: scraper\\n    password: \\u003csecret\\u003e") && cfg.contains("credentials: \\u003csecret\\u003e"), cfg);
+        }
     }
 }

@@ -448,21 +448,21 @@ public final class ScrapeLoop {
         public void type(String family, MetricType type) {
             MetricMetadata m = metadata.getOrDefault(family, MetricMetadata.NONE);
             MetricMetadata n = m.withType(type);
-            if (n != m) metadata.put(family, n);
+            if (n != m || m == MetricMetadata.NONE) metadata.put(family, n); // a family exposed as unknown and bare is listed too
         }
 
         @Override
         public void help(String family, String help) {
             MetricMetadata m = metadata.getOrDefault(family, MetricMetadata.NONE);
             MetricMetadata n = m.withHelp(help);
-            if (n != m) metadata.put(family, n);
+            if (n != m || m == MetricMetadata.NONE) metadata.put(family, n); // a family exposed as unknown and bare is listed too
         }
 
         @Override
         public void unit(String family, String unit) {
             MetricMetadata m = metadata.getOrDefault(family, MetricMetadata.NONE);
             MetricMetadata n = m.withUnit(unit);
-            if (n != m) metadata.put(family, n);
+            if (n != m || m == MetricMetadata.NONE) metadata.put(family, n); // a family exposed as unknown and bare is listed too
         }
 
         private void countAdded() {

@@ -153,9 +153,12 @@ class ScrapeLoopTest {
     void type_help_and_unit_are_kept_per_family() {
         server.page("/metrics", new TestTarget.Page(200, "application/openmetrics-text; version=1.0.0",
                 "# TYPE req_seconds histogram\n# HELP req_seconds Request time.\n# UNIT req_seconds seconds\n"
-                        + "req_seconds_bucket{le=\"+Inf\"} 1\nreq_seconds_sum 1\nreq_seconds_count 1\n# EOF\n", false, 0));
+                        + "req_seconds_bucket{le=\"+Inf\"} 1\nreq_seconds_sum 1\nreq_seconds_count 1\n"
+                        + "# TYPE bare unknown\nbare 1\n# EOF\n", false, 0));
         ScrapeLoop l = loop("");
         assertNull(l.scrapeAndReport(T0));
+        // as Prometheus: a family whose TYPE line says unknown, without HELP or UNIT, is listed too
+        assertEquals(new MetricMetadata(dev.vigil.ingest.parse.MetricType.UNKNOWN, "", ""), l.metadata().get("bare"));
         assertEquals(new MetricMetadata(dev.vigil.ingest.parse.MetricType.HISTOGRAM, "Request time.", "seconds"), l.metadata().get("req_seconds"));
         var before = l.metadata().get("req_seconds");
         assertNull(l.scrapeAndReport(T0 + 1000));

@@ -23,7 +23,8 @@ import java.util.List;
  * config}, with its output shape and exit codes (0 valid, 1 invalid, 2 bad usage). Besides the
  * syntax it checks that named rule files, credential and TLS files exist, that file_sd files parse,
  * and that static and file targets survive target relabeling with a usable address, interval and
- * timeout; rule file contents are checked by the rules module once it exists.
+ * timeout. The rule files it names are checked by a {@link RuleFileChecker} (the rules module's
+ * parser; this module cannot see it), each with promtool's {@code Checking FILE} block.
  */
 public final class CheckConfig {
     public static final int SUCCESS = 0;
@@ -32,12 +33,26 @@ public final class CheckConfig {
 
     private CheckConfig() {}
 
-    public static void main(String[] args) {
-        System.exit(run(List.of(args), System.out, System.err));
+    /** Checks one rule file's contents. */
+    @FunctionalInterface
+    public interface RuleFileChecker {
+        /** The number of rules and the errors (empty when valid), each already naming file and line. */
+        RuleCheck check(Path file);
     }
 
-    /** Runs the check; {@code args} are what follows {@code check} on the command line. */
+    public record RuleCheck(int rules, List<String> errors) {}
+
+    /** Runs the check; rule files are only checked to exist. */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
+        return run(args, out, err, null);
+    }
+
+    /**
+     * Runs the check; {@code args} are what follows {@code check} on the command line.
+     *
+     * @param ruleChecker checks the contents of the rule files a valid config names; null: none
+     */
+    public static int run(List<String> args, PrintStream out, PrintStream err, RuleFileChecker ruleChecker) {
         if (args.isEmpty() || !args.getFirst().equals("config") || args.size() < 2) {
             err.println("usage: vigil check config FILE...");
             return USAGE;
@@ -45,21 +60,36 @@ public final class CheckConfig {
         boolean failed = false;
         for (String f : args.subList(1, args.size())) {
             out.println("Checking " + f);
+            List<Path> ruleFiles;
             try {
-                int rules = check(Path.of(f), out);
-                if (rules > 0) out.println("  SUCCESS: " + rules + " rule files found");
+                ruleFiles = check(Path.of(f), out);
+                if (!ruleFiles.isEmpty()) out.println("  SUCCESS: " + ruleFiles.size() + " rule files found");
                 out.println(" SUCCESS: " + f + " is valid prometheus config file syntax");
             } catch (ConfigException e) {
                 err.println("  FAILED: " + e.getMessage());
                 failed = true;
+                ruleFiles = List.of();
             }
             out.println();
+            if (ruleChecker == null) continue;
+            for (Path rf : ruleFiles) { // as promtool: each rule file named by the config gets its own block
+                out.println("Checking " + rf);
+                RuleCheck r = ruleChecker.check(rf);
+                if (r.errors().isEmpty()) {
+                    out.println("  SUCCESS: " + r.rules() + " rules found");
+                } else {
+                    err.println("  FAILED:");
+                    for (String e : r.errors()) err.println("     " + e);
+                    failed = true;
+                }
+                out.println();
+            }
         }
         return failed ? FAILURE : SUCCESS;
     }
 
-    /** Loads and checks one file; returns the number of rule files found. */
-    static int check(Path file, PrintStream out) {
+    /** Loads and checks one file; returns the rule files it names. */
+    static List<Path> check(Path file, PrintStream out) {
         PrometheusConfig c = ConfigParser.load(file);
         String name = file.toString();
         List<Path> rules = new ArrayList<>();
@@ -90,7 +120,7 @@ public final class CheckConfig {
             }
         }
         for (AlertingConfig.AlertmanagerConfig am : c.alerting().alertmanagers()) checkHttp(name, am.http());
-        return rules.size();
+        return rules;
     }
 
     /** Prometheus's checkTargetGroupsForScrapeConfig: every target must build. */

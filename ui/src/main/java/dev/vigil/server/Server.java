@@ -294,12 +294,12 @@ final class Server implements AutoCloseable {
             PrometheusConfig cfg = file.isEmpty()
                     ? ConfigParser.parse(yaml, "<embedded default config>", Path.of("").toAbsolutePath(), System::getenv)
                     : ConfigParser.load(Path.of(file));
-            Path configDir = file.isEmpty() ? Path.of("").toAbsolutePath() : Path.of(file).toAbsolutePath().getParent();
             Map<String, String> ext = new java.util.LinkedHashMap<>();
             Labels extLabels = cfg.global().externalLabels();
             for (int i = 0; i < extLabels.size(); i++) ext.put(extLabels.name(i), extLabels.value(i));
             // rules first: a broken rule file fails the reload before anything changes
-            rules.load(cfg.ruleFiles(), configDir, new RuleManager.Settings(cfg.global().evaluationIntervalMs(),
+            // (rule_files are joined to the config file's directory already)
+            rules.load(cfg.ruleFiles(), null, new RuleManager.Settings(cfg.global().evaluationIntervalMs(),
                     cfg.global().ruleQueryOffsetMs(), ext, externalUrl));
             if (!file.isEmpty() || scrapeDefaultConfig) scrapes.apply(cfg);
             List<Notifier.Target> ams = alertmanagerTargets(cfg);

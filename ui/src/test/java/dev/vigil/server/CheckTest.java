@@ -27,7 +27,7 @@ class CheckTest {
         String[] cmd = new String[args.length + 1];
         cmd[0] = promtool.toString();
         System.arraycopy(args, 0, cmd, 1, args.length);
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
+        Process p = new ProcessBuilder(cmd).start(); // in this JVM's working directory, as relative paths are
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         return new String[] {Integer.toString(p.waitFor()), out, err};
@@ -56,5 +56,18 @@ class CheckTest {
         vigil = run("rules", dir.resolve("bad.yml").toString());
         reference = promtool("check", "rules", dir.resolve("bad.yml").toString());
         assertEquals(reference[0] + reference[1] + reference[2], vigil[0] + vigil[1] + vigil[2]);
+    }
+
+    @Test
+    void relativePathsAreShownAsPromtoolShowsThem() throws Exception {
+        Files.writeString(dir.resolve("good.yml"), "groups:\n- name: g\n  rules:\n  - record: a:b\n    expr: sum(up)\n");
+        Files.writeString(dir.resolve("prometheus.yml"), "rule_files: [good.yml, '*.rules']\nscrape_configs: []\n");
+        Files.writeString(dir.resolve("x.rules"), "groups: []\n");
+        // the config named relative to the working directory: its rule files are named relative to it too
+        String config = Path.of("").toAbsolutePath().relativize(dir.resolve("prometheus.yml")).toString();
+        String[] vigil = run("config", config);
+        String[] reference = promtool("check", "config", config);
+        assertEquals(reference[0] + reference[1] + reference[2], vigil[0] + vigil[1] + vigil[2]);
+        assertEquals(true, vigil[1].contains("Checking " + Path.of(config).getParent().resolve("good.yml") + "\n"), vigil[1]);
     }
 }

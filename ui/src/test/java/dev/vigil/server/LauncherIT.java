@@ -93,7 +93,8 @@ class LauncherIT {
             String out = Files.readString(log);
             assertTrue(out.contains("1 compiler directives added"), "the JVM read the directives file: " + out);
             assertFalse(out.contains("Unrecognized") || out.contains("Could not"), out);
-            scrapedUntil = System.currentTimeMillis() / 1000;
+            // the next whole second: a query at the current second, rounded down, could end before the only sample
+            scrapedUntil = System.currentTimeMillis() / 1000 + 1;
         } finally {
             p.destroy(); // SIGTERM, as a service manager stops it
         }

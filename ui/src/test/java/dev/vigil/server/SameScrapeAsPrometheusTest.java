@@ -152,7 +152,7 @@ class SameScrapeAsPrometheusTest {
     /** metric → its distinct metadata entries, for node_exporter's metrics (both also have their own). */
     private static Map<String, String> metadata(JsonNode resp) {
         Map<String, String> out = new TreeMap<>();
-        resp.path("data").fields().forEachRemaining(e -> {
+        resp.path("data").properties().forEach(e -> {
             if (e.getKey().startsWith("node_")) out.put(e.getKey(), e.getValue().toString());
         });
         return out;
@@ -169,7 +169,7 @@ class SameScrapeAsPrometheusTest {
 
     private static Map<String, String> sorted(JsonNode labels) {
         Map<String, String> m = new TreeMap<>();
-        labels.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+        labels.properties().forEach(e -> m.put(e.getKey(), e.getValue().asText()));
         return m;
     }
 

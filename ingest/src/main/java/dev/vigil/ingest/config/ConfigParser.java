@@ -112,7 +112,9 @@ public final class ConfigParser {
     /** As {@link #load(Path)}, with {@code env} answering environment lookups (null when unset). */
     public static PrometheusConfig load(Path file, UnaryOperator<String> env) {
         String text = read(file);
-        Path dir = file.toAbsolutePath().getParent();
+        // as Prometheus: relative paths in the file are joined to the file's directory as it was named, so a
+        // config named "prometheus.yml" names "rules.yml", not an absolute path (check config, the rules API)
+        Path dir = file.getParent() == null ? Path.of("") : file.getParent();
         PrometheusConfig c = parse(text, file.toString(), dir, env);
         if (c.scrapeConfigFiles().isEmpty()) return c;
         List<ScrapeConfig> all = new ArrayList<>(c.scrapeConfigs());

@@ -128,7 +128,7 @@ public final class ConfigParser {
                 List<Node> items = top.seq("scrape_configs");
                 for (int i = 0; i < items.size(); i++) {
                     String path = "scrape_configs[" + i + "]";
-                    ScrapeConfig s = scrapeConfig(y, items.get(i), path, c.global(), f.toAbsolutePath().getParent());
+                    ScrapeConfig s = scrapeConfig(y, items.get(i), path, c.global(), f.getParent() == null ? Path.of("") : f.getParent());
                     String first = jobs.putIfAbsent(s.jobName(), "\"" + f.toAbsolutePath() + "\"");
                     if (first != null) {
                         throw y.error(items.get(i), path + ".job_name", "found multiple scrape configs with job name \""

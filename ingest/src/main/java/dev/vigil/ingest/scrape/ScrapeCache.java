@@ -189,15 +189,25 @@ final class ScrapeCache {
         entries[b] = (trackStaleness ? TRACKED : 0) | (prev << 32) | prevTracked | iteration;
     }
 
-    /** Undoes this iteration's {@link #markSeen} calls: the scrape failed and counts as empty. */
-    void forgetIteration() {
+    /**
+     * Ends a failed scrape, which counts as an empty one: every tracked series of the previous
+     * scrape gets a stale marker through {@code f}, seen now or not. The entries this scrape saw
+     * stay in the cache as seen now but untracked (they have no sample to mark stale later), as
+     * Prometheus's cache keeps them: a target that keeps failing part-way finds its series again
+     * instead of parsing them, and counting them in scrape_series_added, at every failed scrape.
+     */
+    void failIteration(StaleSink f) {
+        int prevIteration = iteration - 1;
         for (int i = 0; i < size; i++) {
-            int b = i * STRIDE + STATE;
-            long st = entries[b];
-            if (seen(st) == iteration) {
-                long prev = (st >>> 32) & INT31;
-                entries[b] = ((st & PREV_TRACKED) != 0 ? TRACKED : 0) | (prev << 32) | prev;
+            int b = i * STRIDE;
+            long st = entries[b + STATE];
+            boolean seenNow = seen(st) == iteration;
+            int before = seenNow ? (int) ((st >>> 32) & INT31) : seen(st);
+            boolean trackedBefore = seenNow ? (st & PREV_TRACKED) != 0 : st < 0;
+            if (prevIteration > 0 && before == prevIteration && trackedBefore && entries[b + REF] != DROPPED) {
+                f.stale(entries[b + REF], labels[i]);
             }
+            if (seenNow) entries[b + STATE] = iteration;
         }
         expect = 0;
     }

@@ -233,10 +233,9 @@ public final class ScrapeLoop {
             }
             if (err != null) {
                 app.rollback();
-                cache.forgetIteration();
                 app = storage.appender();
                 sink.app = app;
-                cache.forEachStale(staleWriter);
+                cache.failIteration(staleWriter);
             }
             report(app, t, durationNanos, err);
             app.commit();

@@ -42,9 +42,12 @@ class ScrapeCacheProperties {
                     c.markSeen(e, tracked);
                     cur.put(s, tracked); // the last sample of a series in a scrape decides
                 }
-                if (fails) c.forgetIteration();
                 TreeSet<Long> got = new TreeSet<>();
-                c.forEachStale((ref, l) -> got.add(ref));
+                if (fails) {
+                    c.failIteration((ref, l) -> got.add(ref));
+                } else {
+                    c.forEachStale((ref, l) -> got.add(ref));
+                }
                 TreeSet<Long> want = new TreeSet<>();
                 for (var e : prev.entrySet()) {
                     if (e.getValue() && (fails || !cur.containsKey(e.getKey()))) want.add((long) e.getKey() + 1);

@@ -49,9 +49,8 @@ class ScrapeCacheTest {
         // A failed scrape saw a and b, then counts as empty: a (from the previous scrape) goes stale.
         c.markSeen(find(c, "a"), true);
         c.markSeen(find(c, "b"), true);
-        c.forgetIteration();
         stale.clear();
-        c.forEachStale((ref, l) -> stale.add(ref));
+        c.failIteration((ref, l) -> stale.add(ref));
         assertEquals(List.of(1L), stale);
         c.endIteration();
         stale.clear();

@@ -117,6 +117,27 @@ class ScrapeLoopTest {
     }
 
     @Test
+    void a_target_failing_part_way_counts_its_series_as_added_once() {
+        // as Prometheus: the series before the broken line stay in the scrape cache across failed scrapes
+        server.page("/metrics", "a 1\nb 2\nc{ 3\n");
+        ScrapeLoop l = loop("");
+        for (int i = 0; i < 15; i++) {
+            long t = T0 + i * 1000L;
+            assertTrue(l.scrapeAndReport(t).contains("line 3"), "scrape " + i);
+            assertEquals(0, value("up", t));
+            assertEquals(i == 0 ? 2 : 0, value("scrape_series_added", t), "scrape " + i);
+        }
+        assertEquals(0, samples("a").values().stream().mapToInt(List::size).sum(), "a failed scrape stores no sample");
+        server.page("/metrics", "a 1\nb 2\n");
+        assertNull(l.scrapeAndReport(T0 + 20_000));
+        assertEquals(0, value("scrape_series_added", T0 + 20_000), "the series were known");
+        assertEquals(1, value("a", T0 + 20_000));
+        server.page("/metrics", "b 2\n");
+        assertNull(l.scrapeAndReport(T0 + 21_000));
+        assertTrue(StaleMarker.isStale(value("a", T0 + 21_000)), "a series of a good scrape that vanishes is marked stale");
+    }
+
+    @Test
     void vanished_series_and_failed_scrapes_write_stale_markers() {
         server.page("/metrics", "a 1\nb 2\n");
         ScrapeLoop l = loop("");

@@ -81,12 +81,47 @@ public final class Main {
         return m;
     }
 
-    /** The text exposition of a map of counters ({@code _total}) and gauges. */
+    /** HELP text of the metrics {@link #exposition(Map)} writes; a family without one gets none. */
+    static final Map<String, String> HELP = Map.ofEntries(
+            Map.entry("prometheus_tsdb_head_series", "Total number of series in the head block."),
+            Map.entry("prometheus_tsdb_head_chunks", "Total number of chunks in the head block."),
+            Map.entry("prometheus_tsdb_head_chunks_created_total", "Total number of chunks created in the head since start."),
+            Map.entry("prometheus_tsdb_head_samples_appended_total", "Total number of appended samples."),
+            Map.entry("prometheus_tsdb_head_series_created_total", "Total number of series created in the head since start."),
+            Map.entry("prometheus_tsdb_head_series_removed_total", "Total number of series removed from the head since start."),
+            Map.entry("prometheus_tsdb_blocks_loaded", "Number of currently loaded data blocks."),
+            Map.entry("prometheus_tsdb_compactions_total", "Total number of compactions that were executed."),
+            Map.entry("prometheus_tsdb_compactions_failed_total", "Total number of compactions that failed."),
+            Map.entry("prometheus_tsdb_wal_corruptions_total", "Total number of WAL corruptions."),
+            Map.entry("prometheus_tsdb_wal_truncations_total", "Total number of WAL truncations."),
+            Map.entry("prometheus_tsdb_storage_blocks_bytes", "Bytes used under the storage path (blocks, WAL, head chunks, series dictionary)."),
+            Map.entry("prometheus_tsdb_size_retentions_total", "Number of times blocks were deleted because the size retention was exceeded."),
+            Map.entry("vigil_tsdb_quarantined_total", "Directories or files moved to quarantine because they could not be read."),
+            Map.entry("vigil_tsdb_append_failures_total", "Commits that failed (I/O error, full disk)."),
+            Map.entry("vigil_tsdb_samples_rejected_total", "Samples rejected by the storage (out of order, duplicate, out of bounds, invalid)."),
+            Map.entry("vigil_tsdb_rejected_samples_total", "Samples rejected by the storage, by reason."),
+            Map.entry("prometheus_target_scrapes_total", "Total number of scrapes."),
+            Map.entry("vigil_target_scrapes_failed_total", "Total number of scrapes that failed (up 0)."),
+            Map.entry("prometheus_target_scrapes_exceeded_sample_limit_total", "Total number of scrapes that hit the sample limit and were rejected."),
+            Map.entry("prometheus_target_scrapes_exceeded_body_size_limit_total", "Total number of scrapes that hit the body size limit."),
+            Map.entry("prometheus_target_scrapes_sample_out_of_order_total", "Total number of scraped samples rejected for being out of order."),
+            Map.entry("prometheus_target_scrapes_sample_duplicate_timestamp_total", "Total number of scraped samples rejected for a duplicate timestamp with a different value."),
+            Map.entry("prometheus_target_scrapes_sample_out_of_bounds_total", "Total number of scraped samples rejected for a timestamp outside the head's time bounds."),
+            Map.entry("vigil_target_samples_appended_total", "Total number of scraped samples stored."),
+            Map.entry("vigil_targets_active", "Number of active scrape targets."),
+            Map.entry("prometheus_config_last_reload_successful", "Whether the last configuration reload attempt was successful."),
+            Map.entry("prometheus_config_last_reload_success_timestamp_seconds", "Timestamp of the last successful configuration reload."),
+            Map.entry("vigil_queries_total", "Total number of PromQL queries answered over the HTTP API."),
+            Map.entry("vigil_queries_failed_total", "Total number of PromQL queries that failed."),
+            Map.entry("vigil_range_query_cache_hits_total", "Total number of range queries answered partly from the range query cache."),
+            Map.entry("vigil_remote_write_samples_written_total", "Total number of samples received by the remote-write receiver and stored."),
+            Map.entry("vigil_remote_write_requests_failed_total", "Total number of remote-write requests answered with an error."));
+
+    /** The text exposition of a map of counters ({@code _total}) and gauges, with their HELP. */
     static String exposition(Map<String, Double> metrics) {
         StringBuilder sb = new StringBuilder();
         metrics.forEach((name, value) -> {
-            boolean counter = name.endsWith("_total");
-            sb.append("# TYPE ").append(name).append(counter ? " counter\n" : " gauge\n");
+            header(sb, name, name.endsWith("_total") ? "counter" : "gauge");
             sb.append(name).append(' ').append(format(value)).append('\n');
         });
         return sb.toString();
@@ -94,19 +129,20 @@ public final class Main {
 
     /** The Prometheus text exposition of {@link #metrics}, plus rejections by reason. */
     static String exposition(StorageStats st) {
-        StringBuilder sb = new StringBuilder();
-        metrics(st).forEach((name, value) -> {
-            boolean counter = name.endsWith("_total");
-            sb.append("# TYPE ").append(name).append(counter ? " counter\n" : " gauge\n");
-            sb.append(name).append(' ').append(format(value)).append('\n');
-        });
-        sb.append("# TYPE vigil_tsdb_rejected_samples_total counter\n");
+        StringBuilder sb = new StringBuilder(exposition(metrics(st)));
+        header(sb, "vigil_tsdb_rejected_samples_total", "counter");
         long[] r = st.rejectedByReason();
         for (int i = 0; i < r.length; i++) {
             sb.append("vigil_tsdb_rejected_samples_total{reason=\"").append(dev.vigil.tsdb.AppendStatus.reason(-i - 1))
                     .append("\"} ").append(r[i]).append('\n');
         }
         return sb.toString();
+    }
+
+    private static void header(StringBuilder sb, String name, String type) {
+        String help = HELP.get(name);
+        if (help != null) sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
 
     private static String format(double v) {

@@ -31,6 +31,13 @@ class ServerTest {
             assertEquals(200, metrics.statusCode());
             assertTrue(metrics.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
             assertTrue(metrics.body().contains("prometheus_tsdb_head_series "), metrics.body());
+            // every family has HELP before its TYPE, as Prometheus's own /metrics (shown by /api/v1/metadata)
+            String[] lines = metrics.body().split("\n");
+            for (int i = 0; i < lines.length; i++) {
+                if (!lines[i].startsWith("# TYPE ")) continue;
+                String family = lines[i].split(" ")[2];
+                assertTrue(i > 0 && lines[i - 1].startsWith("# HELP " + family + " "), "no HELP for " + family);
+            }
             for (String m : new String[] {"process_cpu_seconds_total ", "process_resident_memory_bytes ", "jvm_memory_used_bytes{area=\"heap\"} ",
                     "prometheus_http_requests_total{code=\"200\",handler=\"/-/healthy\"} 1\n", "vigil_queries_total ",
                     "prometheus_target_scrapes_total ", "vigil_remote_write_samples_written_total "}) {

@@ -126,25 +126,26 @@ public final class RemoteWriteManager implements AutoCloseable {
     public String exposition() {
         List<RemoteWriteStats> st = stats();
         StringBuilder sb = new StringBuilder();
-        metric(sb, st, "prometheus_remote_storage_samples_total", "counter", s -> s.samplesSent());
-        metric(sb, st, "prometheus_remote_storage_samples_failed_total", "counter", s -> s.samplesFailed());
-        metric(sb, st, "prometheus_remote_storage_samples_retried_total", "counter", s -> s.samplesRetried());
-        metric(sb, st, "prometheus_remote_storage_samples_dropped_total", "counter", s -> s.samplesDropped());
-        metric(sb, st, "prometheus_remote_storage_samples_pending", "gauge", s -> s.samplesPending());
-        metric(sb, st, "prometheus_remote_storage_bytes_total", "counter", s -> s.bytesSent());
-        metric(sb, st, "prometheus_remote_storage_shards", "gauge", s -> s.shards());
-        metric(sb, st, "prometheus_remote_storage_metadata_total", "counter", s -> s.metadataSent());
-        metric(sb, st, "prometheus_remote_storage_metadata_failed_total", "counter", s -> s.metadataFailed());
-        metric(sb, st, "prometheus_remote_storage_metadata_retried_total", "counter", s -> s.metadataRetried());
-        metric(sb, st, "vigil_remote_storage_wal_backlog_bytes", "gauge", s -> s.backlogBytes());
-        metric(sb, st, "vigil_remote_storage_lag_seconds", "gauge", s -> s.lagSeconds());
-        metric(sb, st, "vigil_remote_storage_wal_segments_skipped_total", "counter", s -> s.walSegmentsSkipped());
+        metric(sb, st, "prometheus_remote_storage_samples_total", "Total number of samples sent to remote storage and acknowledged.", "counter", s -> s.samplesSent());
+        metric(sb, st, "prometheus_remote_storage_samples_failed_total", "Total number of samples that failed to be sent to remote storage (non-recoverable errors).", "counter", s -> s.samplesFailed());
+        metric(sb, st, "prometheus_remote_storage_samples_retried_total", "Total number of samples that failed to be sent to remote storage but were retried.", "counter", s -> s.samplesRetried());
+        metric(sb, st, "prometheus_remote_storage_samples_dropped_total", "Total number of samples never sent for local reasons (write_relabel_configs, sample_age_limit, unknown series).", "counter", s -> s.samplesDropped());
+        metric(sb, st, "prometheus_remote_storage_samples_pending", "Number of samples read from the WAL and queued, not yet acknowledged by the remote.", "gauge", s -> s.samplesPending());
+        metric(sb, st, "prometheus_remote_storage_bytes_total", "Total number of bytes of data (compressed) sent by the queue.", "counter", s -> s.bytesSent());
+        metric(sb, st, "prometheus_remote_storage_shards", "Number of shards used for parallel sending to the remote endpoint.", "gauge", s -> s.shards());
+        metric(sb, st, "prometheus_remote_storage_metadata_total", "Total number of metadata entries sent to remote storage.", "counter", s -> s.metadataSent());
+        metric(sb, st, "prometheus_remote_storage_metadata_failed_total", "Total number of metadata entries that failed to be sent (non-recoverable errors).", "counter", s -> s.metadataFailed());
+        metric(sb, st, "prometheus_remote_storage_metadata_retried_total", "Total number of metadata entries that failed to be sent but were retried.", "counter", s -> s.metadataRetried());
+        metric(sb, st, "vigil_remote_storage_wal_backlog_bytes", "WAL bytes written but not yet read by the queue.", "gauge", s -> s.backlogBytes());
+        metric(sb, st, "vigil_remote_storage_lag_seconds", "How far the remote is behind: 0 when caught up, else now minus the newest sample acknowledged.", "gauge", s -> s.lagSeconds());
+        metric(sb, st, "vigil_remote_storage_wal_segments_skipped_total", "WAL segments skipped because they were removed before the queue read them (data not sent).", "counter", s -> s.walSegmentsSkipped());
         return sb.toString();
     }
 
-    private static void metric(StringBuilder sb, List<RemoteWriteStats> st, String name, String type,
+    private static void metric(StringBuilder sb, List<RemoteWriteStats> st, String name, String help, String type,
             java.util.function.ToDoubleFunction<RemoteWriteStats> f) {
         if (st.isEmpty()) return;
+        sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
         sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
         for (RemoteWriteStats s : st) {
             double v = f.applyAsDouble(s);

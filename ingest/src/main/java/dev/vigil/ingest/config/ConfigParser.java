@@ -129,7 +129,7 @@ public final class ConfigParser {
                 for (int i = 0; i < items.size(); i++) {
                     String path = "scrape_configs[" + i + "]";
                     ScrapeConfig s = scrapeConfig(y, items.get(i), path, c.global(), f.getParent() == null ? Path.of("") : f.getParent());
-                    String first = jobs.putIfAbsent(s.jobName(), "\"" + f.toAbsolutePath() + "\"");
+                    String first = jobs.putIfAbsent(s.jobName(), "\"" + f + "\"");
                     if (first != null) {
                         throw y.error(items.get(i), path + ".job_name", "found multiple scrape configs with job name \""
                                 + s.jobName() + "\", first found in " + first);

@@ -71,7 +71,10 @@ public final class Main {
         m.put("prometheus_tsdb_compactions_failed_total", (double) st.compactionsFailed());
         m.put("prometheus_tsdb_wal_corruptions_total", (double) st.walCorruptions());
         m.put("prometheus_tsdb_wal_truncations_total", (double) st.walTruncations());
-        m.put("prometheus_tsdb_storage_blocks_bytes", (double) st.storageBytes());
+        long blockBytes = 0;
+        for (StorageStats.BlockInfo b : st.blocks()) blockBytes += b.bytes();
+        m.put("prometheus_tsdb_storage_blocks_bytes", (double) blockBytes);
+        m.put("vigil_tsdb_storage_bytes", (double) st.storageBytes());
         m.put("prometheus_tsdb_size_retentions_total", (double) st.retentionDeletedBlocks());
         m.put("vigil_tsdb_quarantined_total", (double) st.quarantined());
         m.put("vigil_tsdb_append_failures_total", (double) st.appendFailures());
@@ -94,7 +97,8 @@ public final class Main {
             Map.entry("prometheus_tsdb_compactions_failed_total", "Total number of compactions that failed."),
             Map.entry("prometheus_tsdb_wal_corruptions_total", "Total number of WAL corruptions."),
             Map.entry("prometheus_tsdb_wal_truncations_total", "Total number of WAL truncations."),
-            Map.entry("prometheus_tsdb_storage_blocks_bytes", "Bytes used under the storage path (blocks, WAL, head chunks, series dictionary)."),
+            Map.entry("prometheus_tsdb_storage_blocks_bytes", "The number of bytes that are currently used for local storage by all blocks."),
+            Map.entry("vigil_tsdb_storage_bytes", "Bytes under the storage path: blocks, WAL, head chunks and the series dictionary (what size retention counts)."),
             Map.entry("prometheus_tsdb_size_retentions_total", "Number of times blocks were deleted because the size retention was exceeded."),
             Map.entry("vigil_tsdb_quarantined_total", "Directories or files moved to quarantine because they could not be read."),
             Map.entry("vigil_tsdb_append_failures_total", "Commits that failed (I/O error, full disk)."),

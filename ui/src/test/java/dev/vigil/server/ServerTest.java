@@ -31,6 +31,9 @@ class ServerTest {
             assertEquals(200, metrics.statusCode());
             assertTrue(metrics.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
             assertTrue(metrics.body().contains("prometheus_tsdb_head_series "), metrics.body());
+            // as Prometheus: blocks only (none yet); the whole directory is Vigil's own metric
+            assertTrue(metrics.body().contains("\nprometheus_tsdb_storage_blocks_bytes 0\n"), metrics.body());
+            assertTrue(java.util.regex.Pattern.compile("\nvigil_tsdb_storage_bytes [1-9][0-9]*\n").matcher(metrics.body()).find(), metrics.body());
             // every family has HELP before its TYPE, as Prometheus's own /metrics (shown by /api/v1/metadata)
             String[] lines = metrics.body().split("\n");
             for (int i = 0; i < lines.length; i++) {

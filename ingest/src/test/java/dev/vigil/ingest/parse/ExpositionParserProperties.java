@@ -170,6 +170,63 @@ class ExpositionParserProperties {
         qt().withExamples(400).forAll(longs().all()).checkAssert(seed -> roundTrip(seed, true));
     }
 
+    /**
+     * Plain decimals as people and exporters write them (sign, leading zeros, a point at either end,
+     * up to 22 digits, so both sides of the parser's 18-digit fast path), then a blank, a tab, a
+     * newline, an exponent or junk: the value is Java's correctly rounded reading of the same text,
+     * or the line is an error, as before the fast path.
+     */
+    @Test
+    void plain_decimals_parse_correctly_rounded_in_both_formats() {
+        qt().withExamples(3000).forAll(longs().all()).checkAssert(seed -> {
+            Random r = new Random(seed);
+            StringBuilder num = new StringBuilder();
+            if (r.nextInt(3) == 0) num.append(r.nextBoolean() ? '-' : '+');
+            int intDigits = r.nextInt(r.nextBoolean() ? 4 : 20);
+            for (int i = 0; i < intDigits; i++) num.append((char) ('0' + (i == 0 && r.nextBoolean() ? 0 : r.nextInt(10))));
+            if (r.nextInt(3) > 0) {
+                num.append('.');
+                int fracDigits = r.nextInt(r.nextBoolean() ? 4 : 20);
+                for (int i = 0; i < fracDigits; i++) num.append((char) ('0' + r.nextInt(10)));
+            }
+            if (num.isEmpty()) num.append('.'); // no digits at all: invalid, and never the timestamp read as the value
+            String[] after = {" ", "\t", "", "e3", "x", "{", " 1700000000000", "  "};
+            String tail = after[r.nextInt(after.length)];
+            String text = num.toString();
+            boolean valid = text.chars().anyMatch(Character::isDigit);
+            for (ExpositionFormat f : ExpositionFormat.values()) {
+                boolean om = f == ExpositionFormat.OPENMETRICS_TEXT;
+                String body = "m " + text + tail + "\n" + (om ? "# EOF\n" : "");
+                byte[] b = body.getBytes(StandardCharsets.UTF_8);
+                double[] got = {Double.NaN};
+                String error = null;
+                try {
+                    f.newParser().parse(b, b.length, (buf, s, e, h, v, t) -> got[0] = v);
+                } catch (ParseException e) {
+                    error = e.getMessage();
+                }
+                String spelled = text + tail;
+                boolean tailOk = switch (tail) {
+                    case " ", "", "\t", "  " -> !om || tail.isEmpty(); // OpenMetrics allows no trailing blank
+                    case "e3" -> true;
+                    case " 1700000000000" -> true;
+                    default -> false;
+                };
+                if (!valid || !tailOk) {
+                    assertTrue(error != null, () -> f + " accepted " + quoteForTest(body));
+                    continue;
+                }
+                assertEquals(null, error, () -> f + " " + quoteForTest(body));
+                double want = Double.parseDouble(tail.equals("e3") ? spelled : text);
+                assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got[0]), () -> f + " " + quoteForTest(body));
+            }
+        });
+    }
+
+    private static String quoteForTest(String s) {
+        return "\"" + s.replace("\n", "\\n").replace("\t", "\\t") + "\"";
+    }
+
     /** Random bytes, biased towards the formats' punctuation, or a valid body with a few bytes mangled. */
     static byte[] garbage(Random r) {
         if (r.nextBoolean()) {

@@ -632,7 +632,7 @@ public final class ExpositionParser {
      * The common spelling of a value at pos (an optional minus, at most 18 digits with an optional
      * point, no exponent, then a blank, a newline or the end) parsed in the pass that finds its end,
      * which is most of a cached series' cost otherwise spent scanning it three times. Exact: the
-     * digits fit in 2^53 and the scale is at most 10^22, so one division rounds correctly
+     * digits fit in 2^53 and the scale is at most 10^18, so one division rounds correctly
      * (Clinger's fast path), as {@link GoFloat#parseValid} does. pos moves past the value; NaN (a
      * value this never returns, NaN being spelled with letters) means any other token, pos unmoved.
      */

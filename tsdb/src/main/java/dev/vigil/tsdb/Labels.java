@@ -20,14 +20,27 @@ import java.util.Objects;
 public final class Labels implements Comparable<Labels> {
     public static final String METRIC_NAME = "__name__";
     public static final Labels EMPTY = new Labels(new String[0]);
+    private static final int INTERN_SLOTS = 1 << 12; // see intern()
+    private static final String[] INTERNED = new String[INTERN_SLOTS];
 
     /** name0, value0, name1, value1, ... sorted by name; no empty values. */
     private final String[] pairs;
     private final long hash;
+    /**
+     * Every string is the JVM's canonical instance ({@link #interned()} made this set). A hint, not
+     * state: written once, racily, and a reader that misses it only interns again.
+     */
+    private boolean canonical;
 
     private Labels(String[] sortedPairs) {
         this.pairs = sortedPairs;
         this.hash = computeHash(sortedPairs);
+    }
+
+    /** The same label set with other but equal strings: the hash is that of the content. */
+    private Labels(String[] sortedPairs, long hash) {
+        this.pairs = sortedPairs;
+        this.hash = hash;
     }
 
     /** Builds a label set from alternating names and values, in any order. */
@@ -179,7 +192,10 @@ public final class Labels implements Comparable<Labels> {
      * one String (the head keeps one Labels per series; this is most of its label memory).
      */
     public Labels interned() {
-        return interned(String::intern);
+        if (canonical) return this;
+        Labels l = interned(Labels::intern);
+        l.canonical = true;
+        return l;
     }
 
     /** The same label set with every string replaced by {@code interner}'s canonical instance. */
@@ -191,7 +207,26 @@ public final class Labels implements Comparable<Labels> {
             if (p != null) p[i] = c;
         }
         // Already canonical: this instance itself, so that holders of it (the head, a scrape cache) share it.
-        return p == null ? this : new Labels(p);
+        return p == null ? this : new Labels(p, hash);
+    }
+
+    /**
+     * {@link String#intern()} behind a small direct-mapped cache of canonical strings. The JVM's
+     * string table costs ~100 ns a call (a native call and a hash of its own); a new series interns
+     * every name and value, and most of them (label names, {@code job}, {@code instance}, bucket
+     * bounds, methods, codes) recur series after series, so the cache answers them for a hash and
+     * an equals. It holds at most {@code INTERN_SLOTS} strings strongly; everything else stays
+     * collectable as with {@code intern()} alone. Racy by design: a slot holds a reference to an
+     * immutable, canonical String or null, so any value a reader sees is a right answer.
+     */
+    public static String intern(String s) {
+        int h = s.hashCode();
+        int slot = (h ^ (h >>> 16)) & (INTERN_SLOTS - 1);
+        String c = INTERNED[slot];
+        if (c != null && (c == s || c.equals(s))) return c;
+        c = s.intern();
+        INTERNED[slot] = c;
+        return c;
     }
 
     /** A copy without the named labels. */
@@ -237,6 +272,35 @@ public final class Labels implements Comparable<Labels> {
      * UTF-8. Two label sets are equal exactly when their encodings are equal.
      */
     public byte[] encode() {
+        // ASCII, nearly always: one exact-size array written char by char, no String.getBytes copy
+        // per string (a new series encodes its labels for the dictionary and the WAL).
+        int size = 0;
+        for (String s : pairs) size += s.length() + uvarintSize(s.length());
+        byte[] out = new byte[size];
+        int p = 0;
+        for (String s : pairs) {
+            int n = s.length();
+            for (int v = n; ; v >>>= 7) {
+                if (v < 0x80) {
+                    out[p++] = (byte) v;
+                    break;
+                }
+                out[p++] = (byte) (v & 0x7F | 0x80);
+            }
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80) return encodeUtf8();
+                out[p++] = (byte) c;
+            }
+        }
+        return out;
+    }
+
+    private static int uvarintSize(int v) {
+        return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x20_0000 ? 3 : v < 0x1000_0000 ? 4 : 5;
+    }
+
+    private byte[] encodeUtf8() {
         ByteArrayOutputStream out = new ByteArrayOutputStream(pairs.length * 12);
         for (String s : pairs) {
             byte[] b = s.getBytes(StandardCharsets.UTF_8);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 import static org.quicktheories.generators.SourceDSL.strings;
 
@@ -51,6 +52,49 @@ class LabelsTest {
         org.junit.jupiter.api.Assertions.assertNotSame(fresh, interned);
         org.junit.jupiter.api.Assertions.assertSame(interned, interned.interned());
         org.junit.jupiter.api.Assertions.assertSame(interned.get("job"), "j");
+    }
+
+    @Test
+    void intern_returns_the_jvm_canonical_string() {
+        // thousands of strings through 4,096 cache slots: hits, misses and evictions alike
+        qt().withExamples(20_000).forAll(strings().betweenCodePoints(0x20, 0x7e).ofLengthBetween(0, 6)).checkAssert(s -> {
+            org.junit.jupiter.api.Assertions.assertSame(s.intern(), Labels.intern(new String(s.toCharArray())));
+            org.junit.jupiter.api.Assertions.assertSame(s.intern(), Labels.intern(s.intern()));
+        });
+    }
+
+    @Test
+    void encoding_is_the_canonical_byte_layout() {
+        // persisted (series dictionary, WAL): uvarint(UTF-8 length) then the UTF-8 bytes, for each
+        // name and value in order; lengths past 127 take two varint bytes; one non-ASCII character
+        // anywhere must give the same layout as pure ASCII does
+        qt().forAll(lists().of(strings().betweenCodePoints(0x20, 0x7e).ofLengthBetween(0, 200)).ofSizeBetween(0, 10),
+                integers().between(-1, 40)).checkAssert((strs, nonAsciiAt) -> {
+                    Labels.Builder b = Labels.builder();
+                    for (int i = 0; i + 1 < strs.size(); i += 2) {
+                        String value = strs.get(i + 1);
+                        if (nonAsciiAt >= 0 && nonAsciiAt <= value.length() && i == 0) {
+                            value = value.substring(0, nonAsciiAt) + "\u00e9\u4e2d" + value.substring(nonAsciiAt);
+                        }
+                        b.set("n" + strs.get(i), value);
+                    }
+                    Labels l = b.build();
+                    java.io.ByteArrayOutputStream want = new java.io.ByteArrayOutputStream();
+                    for (int i = 0; i < l.size(); i++) {
+                        for (String str : new String[] {l.name(i), l.value(i)}) {
+                            byte[] utf8 = str.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                            for (int v = utf8.length; ; v >>>= 7) {
+                                if (v < 0x80) {
+                                    want.write(v);
+                                    break;
+                                }
+                                want.write(v & 0x7F | 0x80);
+                            }
+                            want.writeBytes(utf8);
+                        }
+                    }
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(want.toByteArray(), l.encode());
+                });
     }
 
     @Test

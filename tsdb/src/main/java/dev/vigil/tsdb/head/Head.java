@@ -256,7 +256,7 @@ public final class Head implements AutoCloseable {
 
     /** Restores a series from the dictionary or the WAL at start-up; returns the existing one if any. */
     MemSeries restore(long id, Labels labels) {
-        return restore(id, labels, String::intern);
+        return restore(id, labels, Labels::intern);
     }
 
     private MemSeries restore(long id, Labels labels, java.util.function.UnaryOperator<String> interner) {
@@ -514,7 +514,7 @@ public final class Head implements AutoCloseable {
     public void loadDictionary() {
         // String.intern costs ~100 ns; with a local map it runs once per distinct string, not per label
         java.util.HashMap<String, String> seen = new java.util.HashMap<>();
-        java.util.function.UnaryOperator<String> interner = str -> seen.computeIfAbsent(str, String::intern);
+        java.util.function.UnaryOperator<String> interner = str -> seen.computeIfAbsent(str, Labels::intern);
         dictionary.forEach((bytes, id) -> {
             Labels labels;
             try {

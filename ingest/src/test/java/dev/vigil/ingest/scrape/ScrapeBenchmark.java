@@ -19,6 +19,7 @@ import java.util.Locale;
  * {@code bin/vigil bench-scrape}. Pages: node_exporter-like (about 1.5k series, HELP/TYPE lines,
  * histograms) and a large synthetic one (100k series). Sinks: a counting storage (the ingest path
  * alone) and the real engine in a temporary directory. Values change between scrapes, as they do.
+ * The last row, {@code tsdb-new}, is the other case: a first scrape, where every series is new.
  */
 public final class ScrapeBenchmark {
     public static void main(String[] args) throws IOException {
@@ -33,6 +34,7 @@ public final class ScrapeBenchmark {
             if (matches(only, "node_exporter-like " + storageKind)) run("node_exporter-like", node, storageKind, seconds);
             if (matches(only, "synthetic 100k " + storageKind)) run("synthetic 100k", large, storageKind, seconds);
         }
+        if (matches(only, "synthetic 100k tsdb-new")) newSeries("synthetic 100k", large[0], seconds);
     }
 
     private static boolean matches(String only, String row) {
@@ -78,6 +80,43 @@ public final class ScrapeBenchmark {
                 s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
+    }
+
+    /**
+     * A target's first scrape: every series is new (parsed labels, target labels added, interned,
+     * the series dictionary, postings, the WAL's series record, the scrape cache). A fresh engine
+     * and scrape loop per round; rounds for {@code seconds} after two for the JIT.
+     */
+    private static void newSeries(String name, byte[] page, int seconds) throws IOException {
+        ScrapeConfig cfg = ConfigParser.parse("scrape_configs:\n  - job_name: node\n    static_configs: [{targets: ['127.0.0.1:9100']}]\n",
+                "bench.yml", Path.of("/"), n -> null).scrapeConfigs().getFirst();
+        Target target = TargetBuilder.fromGroup(cfg.staticConfigs().getFirst(), cfg).getFirst().target();
+        var mx = ManagementFactory.getThreadMXBean();
+        int series = count(page);
+        long cpu = 0;
+        long samples = 0;
+        long end = Long.MAX_VALUE;
+        for (int round = 0; System.nanoTime() < end; round++) {
+            if (round == 2) end = System.nanoTime() + seconds * 1_000_000_000L;
+            Path dir = Files.createTempDirectory("vigil-bench-scrape");
+            try (Storage storage = Tsdb.open(dir, TsdbOptions.defaults().withWalSync(WalSyncPolicy.NEVER, 0)
+                    .withBackground(0, System::currentTimeMillis))) {
+                ScrapeLoop loop = new ScrapeLoop(target, cfg, storage, new ScrapeClient(cfg), new BufferPool(), new ScrapeMetrics(),
+                        System::currentTimeMillis, 0, null);
+                long cpu0 = mx.getCurrentThreadCpuTime();
+                String err = loop.append(page, page.length, "text/plain; version=0.0.4", 1_700_000_000_000L, 0, null);
+                if (err != null) throw new IllegalStateException(err);
+                if (round >= 2) {
+                    cpu += mx.getCurrentThreadCpuTime() - cpu0;
+                    samples += series;
+                }
+            } finally {
+                try (var s = Files.walk(dir)) {
+                    s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "%-22s %-10s %10d %14.0f %12.1f%n", name, "tsdb-new", series, samples / (cpu / 1e9), cpu / (double) samples);
     }
 
     /** The parser alone, with a sink that does nothing: the floor under the scrape path. */

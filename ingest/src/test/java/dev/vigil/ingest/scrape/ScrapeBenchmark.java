@@ -44,14 +44,9 @@ public final class ScrapeBenchmark {
 
     private static void run(String name, byte[][] pages, String storageKind, int seconds) throws IOException {
         Path dir = Files.createTempDirectory("vigil-bench-scrape");
-        Storage storage = storageKind.equals("tsdb")
-                ? Tsdb.open(dir, TsdbOptions.defaults().withWalSync(WalSyncPolicy.NEVER, 0).withBackground(0, System::currentTimeMillis))
-                : new CountingStorage();
+        Storage storage = storageKind.equals("tsdb") ? openEngine(dir) : new CountingStorage();
         try {
-            ScrapeConfig cfg = ConfigParser.parse("scrape_configs:\n  - job_name: node\n    static_configs: [{targets: ['127.0.0.1:9100']}]\n",
-                    "bench.yml", Path.of("/"), n -> null).scrapeConfigs().getFirst();
-            Target target = TargetBuilder.fromGroup(cfg.staticConfigs().getFirst(), cfg).getFirst().target();
-            ScrapeLoop loop = new ScrapeLoop(target, cfg, storage, new ScrapeClient(cfg), new BufferPool(), new ScrapeMetrics(), System::currentTimeMillis, 0, null);
+            ScrapeLoop loop = newLoop(storage);
             long t = 1_700_000_000_000L;
             int series = count(pages[0]);
             // Warm-up: fill the cache, let the JIT compile the hot path.
@@ -71,14 +66,10 @@ public final class ScrapeBenchmark {
                 if (err != null) throw new IllegalStateException(err);
                 samples += series;
             }
-            long cpu = mx.getCurrentThreadCpuTime() - cpu0;
-            System.out.printf(Locale.ROOT, "%-22s %-10s %10d %14.0f %12.1f%n", name, storageKind, series,
-                    samples / (cpu / 1e9), cpu / (double) samples);
+            printRow(name, storageKind, series, samples, mx.getCurrentThreadCpuTime() - cpu0);
         } finally {
             storage.close();
-            try (var s = Files.walk(dir)) {
-                s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+            deleteTree(dir);
         }
     }
 
@@ -88,9 +79,6 @@ public final class ScrapeBenchmark {
      * and scrape loop per round; rounds for {@code seconds} after two for the JIT.
      */
     private static void newSeries(String name, byte[] page, int seconds) throws IOException {
-        ScrapeConfig cfg = ConfigParser.parse("scrape_configs:\n  - job_name: node\n    static_configs: [{targets: ['127.0.0.1:9100']}]\n",
-                "bench.yml", Path.of("/"), n -> null).scrapeConfigs().getFirst();
-        Target target = TargetBuilder.fromGroup(cfg.staticConfigs().getFirst(), cfg).getFirst().target();
         var mx = ManagementFactory.getThreadMXBean();
         int series = count(page);
         long cpu = 0;
@@ -99,10 +87,8 @@ public final class ScrapeBenchmark {
         for (int round = 0; System.nanoTime() < end; round++) {
             if (round == 2) end = System.nanoTime() + seconds * 1_000_000_000L;
             Path dir = Files.createTempDirectory("vigil-bench-scrape");
-            try (Storage storage = Tsdb.open(dir, TsdbOptions.defaults().withWalSync(WalSyncPolicy.NEVER, 0)
-                    .withBackground(0, System::currentTimeMillis))) {
-                ScrapeLoop loop = new ScrapeLoop(target, cfg, storage, new ScrapeClient(cfg), new BufferPool(), new ScrapeMetrics(),
-                        System::currentTimeMillis, 0, null);
+            try (Storage storage = openEngine(dir)) {
+                ScrapeLoop loop = newLoop(storage);
                 long cpu0 = mx.getCurrentThreadCpuTime();
                 String err = loop.append(page, page.length, "text/plain; version=0.0.4", 1_700_000_000_000L, 0, null);
                 if (err != null) throw new IllegalStateException(err);
@@ -111,12 +97,34 @@ public final class ScrapeBenchmark {
                     samples += series;
                 }
             } finally {
-                try (var s = Files.walk(dir)) {
-                    s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                }
+                deleteTree(dir);
             }
         }
-        System.out.printf(Locale.ROOT, "%-22s %-10s %10d %14.0f %12.1f%n", name, "tsdb-new", series, samples / (cpu / 1e9), cpu / (double) samples);
+        printRow(name, "tsdb-new", series, samples, cpu);
+    }
+
+    /** The real engine in {@code dir}, without WAL fsyncs or background work, as both rows use it. */
+    private static Storage openEngine(Path dir) {
+        return Tsdb.open(dir, TsdbOptions.defaults().withWalSync(WalSyncPolicy.NEVER, 0).withBackground(0, System::currentTimeMillis));
+    }
+
+    /** A scrape loop of one static target (the benchmark feeds it pages; it never scrapes). */
+    private static ScrapeLoop newLoop(Storage storage) {
+        ScrapeConfig cfg = ConfigParser.parse("scrape_configs:\n  - job_name: node\n    static_configs: [{targets: ['127.0.0.1:9100']}]\n",
+                "bench.yml", Path.of("/"), n -> null).scrapeConfigs().getFirst();
+        Target target = TargetBuilder.fromGroup(cfg.staticConfigs().getFirst(), cfg).getFirst().target();
+        return new ScrapeLoop(target, cfg, storage, new ScrapeClient(cfg), new BufferPool(), new ScrapeMetrics(), System::currentTimeMillis, 0, null);
+    }
+
+    private static void printRow(String page, String storage, int series, long samples, long cpuNanos) {
+        System.out.printf(Locale.ROOT, "%-22s %-10s %10d %14.0f %12.1f%n", page, storage, series,
+                samples / (cpuNanos / 1e9), cpuNanos / (double) samples);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 
     /** The parser alone, with a sink that does nothing: the floor under the scrape path. */
@@ -136,7 +144,7 @@ public final class ScrapeBenchmark {
             samples += series;
         }
         long cpu = mx.getCurrentThreadCpuTime() - cpu0;
-        System.out.printf(Locale.ROOT, "%-22s %-10s %10d %14.0f %12.1f%n", name, "parse-only", series, samples / (cpu / 1e9), cpu / (double) samples);
+        printRow(name, "parse-only", series, samples, cpu);
     }
 
     private static int count(byte[] page) {

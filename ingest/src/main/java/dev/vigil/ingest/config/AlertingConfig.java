@@ -16,6 +16,7 @@ public record AlertingConfig(List<RelabelConfig> alertRelabelConfigs, List<Alert
             List<TargetGroup> staticConfigs,
             List<FileSdConfig> fileSdConfigs,
             List<HttpSdConfig> httpSdConfigs,
+            List<DnsSdConfig> dnsSdConfigs,
             HttpClientConfig http,
             String scheme,
             String pathPrefix,

@@ -62,16 +62,17 @@ public final class ConfigParser {
             "label_name_length_limit", "label_value_length_limit", "native_histogram_bucket_limit",
             "native_histogram_min_bucket_factor", "keep_dropped_targets", "metric_name_validation_scheme",
             "metric_name_escaping_scheme", "extra_scrape_metrics", "relabel_configs", "metric_relabel_configs",
-            "static_configs", "file_sd_configs", "http_sd_configs"));
+            "static_configs", "file_sd_configs", "http_sd_configs", "dns_sd_configs"));
     private static final Set<String> RELABEL_KEYS = Set.of("source_labels", "separator", "target_label", "regex",
             "modulus", "replacement", "action");
     private static final Set<String> GROUP_KEYS = Set.of("targets", "labels");
     private static final Set<String> FILE_SD_KEYS = Set.of("files", "refresh_interval");
     private static final Set<String> HTTP_SD_KEYS = union(HttpClientConfig.KEYS, Set.of("url", "refresh_interval"));
+    private static final Set<String> DNS_SD_KEYS = Set.of("names", "refresh_interval", "type", "port");
     private static final Set<String> ALERTING_KEYS = Set.of("alert_relabel_configs", "alertmanagers");
     private static final Set<String> ALERTMANAGER_KEYS = union(HttpClientConfig.KEYS, Set.of("scheme", "path_prefix",
             "timeout", "api_version", "relabel_configs", "alert_relabel_configs", "sigv4", "static_configs",
-            "file_sd_configs", "http_sd_configs"));
+            "file_sd_configs", "http_sd_configs", "dns_sd_configs"));
     private static final Set<String> REMOTE_WRITE_KEYS = union(HttpClientConfig.KEYS, Set.of("url", "remote_timeout",
             "headers", "write_relabel_configs", "name", "send_exemplars", "send_native_histograms", "round_robin_dns",
             "protobuf_message", "queue_config", "metadata_config", "sigv4", "azuread", "google_iam"));
@@ -342,6 +343,7 @@ public final class ConfigParser {
         List<TargetGroup> statics = staticConfigs(y, o, relabel.isEmpty());
         List<FileSdConfig> files = fileSdConfigs(y, o, dir);
         List<HttpSdConfig> httpSd = httpSdConfigs(y, o, dir);
+        List<DnsSdConfig> dnsSd = dnsSdConfigs(y, o);
 
         long interval = o.durationMs("scrape_interval", 0);
         if (interval == 0) interval = global.scrapeIntervalMs();
@@ -373,7 +375,7 @@ public final class ConfigParser {
         return new ScrapeConfig(job, interval, timeout, metricsPath, schemeName, params,
                 o.bool("honor_labels", false), o.bool("honor_timestamps", true),
                 o.bool("track_timestamps_staleness", false), o.bool("enable_compression", true),
-                limits(o).orElse(global.limits()), http, statics, files, httpSd, relabel, metricRelabel, protocols,
+                limits(o).orElse(global.limits()), http, statics, files, httpSd, dnsSd, relabel, metricRelabel, protocols,
                 fallback, scheme);
     }
 
@@ -444,6 +446,28 @@ public final class ConfigParser {
             if (u.getHost() == null || u.getHost().isEmpty()) throw h.error("url", "host is missing in URL");
             out.add(new HttpSdConfig(url, h.durationMs("refresh_interval", HttpSdConfig.DEFAULT_REFRESH_INTERVAL_MS),
                     httpClient(y, h, dir, true)));
+        }
+        return out;
+    }
+
+    private static List<DnsSdConfig> dnsSdConfigs(YamlNodes y, Obj o) {
+        List<Node> items = o.seq("dns_sd_configs");
+        List<DnsSdConfig> out = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            Obj d = y.obj(items.get(i), o.path("dns_sd_configs") + "[" + i + "]", DNS_SD_KEYS);
+            List<String> names = d.strings("names");
+            if (names.isEmpty()) throw d.error("names", "DNS-SD config must contain at least one SRV record name");
+            // Prometheus keeps the type as written and compares it upper-cased
+            String type = d.string("type", "SRV");
+            String upper = type.toUpperCase(java.util.Locale.ROOT);
+            if (!DnsSdConfig.TYPES.contains(upper)) throw d.error("type", "invalid DNS-SD records type " + type);
+            long port = d.integer("port", 0);
+            if (port < 0 || port > 65535) throw d.error("port", "port " + port + " is out of range");
+            if (port == 0 && !upper.equals("SRV")) {
+                throw d.error("port", "a port is required in DNS-SD configs for all record types except SRV");
+            }
+            out.add(new DnsSdConfig(names, d.durationMs("refresh_interval", DnsSdConfig.DEFAULT_REFRESH_INTERVAL_MS),
+                    upper, upper.equals("SRV") ? 0 : (int) port));
         }
         return out;
     }
@@ -586,7 +610,7 @@ public final class ConfigParser {
             String api = m.string("api_version", "v2");
             if (!api.equals("v2")) throw m.error("api_version", "expected Alertmanager api version to be one of [v2] but got " + api);
             ams.add(new AlertmanagerConfig(staticConfigs(y, m, relabel.isEmpty()), fileSdConfigs(y, m, dir),
-                    httpSdConfigs(y, m, dir), http, m.string("scheme", "http"), m.string("path_prefix", ""),
+                    httpSdConfigs(y, m, dir), dnsSdConfigs(y, m), http, m.string("scheme", "http"), m.string("path_prefix", ""),
                     m.durationMs("timeout", 10_000), api, relabel, amAlertRelabel));
         }
         return new AlertingConfig(List.copyOf(alertRelabel), List.copyOf(ams));

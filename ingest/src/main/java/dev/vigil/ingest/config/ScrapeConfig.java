@@ -29,6 +29,7 @@ public record ScrapeConfig(
         List<TargetGroup> staticConfigs,
         List<FileSdConfig> fileSdConfigs,
         List<HttpSdConfig> httpSdConfigs,
+        List<DnsSdConfig> dnsSdConfigs,
         List<RelabelConfig> relabelConfigs,
         List<RelabelConfig> metricRelabelConfigs,
         List<String> scrapeProtocols,
@@ -45,6 +46,7 @@ public record ScrapeConfig(
         staticConfigs = List.copyOf(staticConfigs);
         fileSdConfigs = List.copyOf(fileSdConfigs);
         httpSdConfigs = List.copyOf(httpSdConfigs);
+        dnsSdConfigs = List.copyOf(dnsSdConfigs);
         relabelConfigs = List.copyOf(relabelConfigs);
         metricRelabelConfigs = List.copyOf(metricRelabelConfigs);
         scrapeProtocols = List.copyOf(scrapeProtocols);

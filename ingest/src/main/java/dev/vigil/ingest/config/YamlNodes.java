@@ -164,7 +164,7 @@ final class YamlNodes {
         }
 
         private String unknownKey(String k) {
-            if (k.endsWith("_sd_configs")) return "service discovery \"" + k + "\" is not supported by Vigil (use static_configs, file_sd_configs or http_sd_configs)";
+            if (k.endsWith("_sd_configs")) return "service discovery \"" + k + "\" is not supported by Vigil (use static_configs, file_sd_configs, http_sd_configs or dns_sd_configs)";
             return "unknown key \"" + k + "\"";
         }
 

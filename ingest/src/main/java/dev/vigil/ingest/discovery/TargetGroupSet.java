@@ -1,5 +1,6 @@
 package dev.vigil.ingest.discovery;
 
+import dev.vigil.ingest.config.DnsSdConfig;
 import dev.vigil.ingest.config.FileSdConfig;
 import dev.vigil.ingest.config.HttpSdConfig;
 import dev.vigil.ingest.config.ScrapeConfig;
@@ -23,12 +24,19 @@ public final class TargetGroupSet implements AutoCloseable {
     private boolean starting; // guarded by this: reports during start are merged into one
     private boolean closed; // guarded by this: no report reaches the listener after close
 
-    /** Discoverers for a scrape config's static, file and HTTP discovery. */
+    /** Discoverers for a scrape config's static, file, HTTP and DNS discovery. */
     public static TargetGroupSet forScrapeConfig(ScrapeConfig c, Consumer<List<TargetGroup>> listener) {
+        return of(c.staticConfigs(), c.fileSdConfigs(), c.httpSdConfigs(), c.dnsSdConfigs(), listener);
+    }
+
+    /** Discoverers for the static, file, HTTP and DNS discovery of a scrape job or an Alertmanager set. */
+    public static TargetGroupSet of(List<TargetGroup> statics, List<FileSdConfig> files, List<HttpSdConfig> https,
+                                    List<DnsSdConfig> dns, Consumer<List<TargetGroup>> listener) {
         List<Discoverer> ds = new ArrayList<>();
-        if (!c.staticConfigs().isEmpty()) ds.add(new StaticDiscoverer(c.staticConfigs()));
-        for (FileSdConfig f : c.fileSdConfigs()) ds.add(new FileDiscoverer(f));
-        for (HttpSdConfig h : c.httpSdConfigs()) ds.add(new HttpDiscoverer(h));
+        if (!statics.isEmpty()) ds.add(new StaticDiscoverer(statics));
+        for (FileSdConfig f : files) ds.add(new FileDiscoverer(f));
+        for (HttpSdConfig h : https) ds.add(new HttpDiscoverer(h));
+        for (DnsSdConfig d : dns) ds.add(new DnsDiscoverer(d));
         return new TargetGroupSet(ds, listener);
     }
 

@@ -210,6 +210,14 @@ class ConfigParserTest {
                         "scrape_configs[0].metric_relabel_configs[0]", "invalid relabel regex"),
                 new Bad("unsupported sd", "scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs: [{role: pod}]\n", 3,
                         "scrape_configs[0].kubernetes_sd_configs", "service discovery \"kubernetes_sd_configs\" is not supported"),
+                new Bad("dns_sd without names", "scrape_configs:\n  - job_name: a\n    dns_sd_configs:\n      - type: A\n        port: 80\n", 4,
+                        "scrape_configs[0].dns_sd_configs[0].names", "DNS-SD config must contain at least one SRV record name"),
+                new Bad("dns_sd A without port", "scrape_configs:\n  - job_name: a\n    dns_sd_configs:\n      - names: [x.test]\n        type: a\n", 4,
+                        "scrape_configs[0].dns_sd_configs[0].port", "a port is required in DNS-SD configs for all record types except SRV"),
+                new Bad("dns_sd bad type", "scrape_configs:\n  - job_name: a\n    dns_sd_configs:\n      - names: [x.test]\n        type: TXT\n", 5,
+                        "scrape_configs[0].dns_sd_configs[0].type", "invalid DNS-SD records type TXT"),
+                new Bad("dns_sd unknown key", "alerting:\n  alertmanagers:\n    - dns_sd_configs:\n        - names: [x.test]\n          server: 1.1.1.1\n", 5,
+                        "alerting.alertmanagers[0].dns_sd_configs[0].server", "unknown key \"server\""),
                 new Bad("file_sd bad extension", "scrape_configs:\n  - job_name: a\n    file_sd_configs:\n      - files: [t.txt]\n", 4,
                         "scrape_configs[0].file_sd_configs[0].files", "path name \"t.txt\" is not valid for file discovery"),
                 new Bad("wildcard in directory", "rule_files: ['a/*/r.yml']\n", 1, "rule_files", "invalid rule file path \"a/*/r.yml\""),
@@ -243,6 +251,29 @@ class ConfigParserTest {
         assertEquals(b.key(), e.key(), e.getMessage());
         assertTrue(e.detail().contains(b.detail()), e.getMessage());
         assertTrue(e.getMessage().startsWith("prometheus.yml:" + b.line() + ":"), e.getMessage());
+    }
+
+    @Test
+    void dns_sd_configs_take_prometheus_defaults() {
+        PrometheusConfig c = parse("""
+                scrape_configs:
+                  - job_name: a
+                    dns_sd_configs:
+                      - names: [_node._tcp.example.test]
+                      - names: [web.example.test, db.example.test]
+                        type: aaaa
+                        port: 9100
+                        refresh_interval: 1m
+                alerting:
+                  alertmanagers:
+                    - dns_sd_configs:
+                        - names: [_am._tcp.example.test]
+                """);
+        List<DnsSdConfig> d = c.scrapeConfigs().getFirst().dnsSdConfigs();
+        assertEquals(new DnsSdConfig(List.of("_node._tcp.example.test"), 30_000, "SRV", 0), d.get(0));
+        assertEquals(new DnsSdConfig(List.of("web.example.test", "db.example.test"), 60_000, "AAAA", 9100), d.get(1));
+        assertEquals(List.of(new DnsSdConfig(List.of("_am._tcp.example.test"), 30_000, "SRV", 0)),
+                c.alerting().alertmanagers().getFirst().dnsSdConfigs());
     }
 
     @Test

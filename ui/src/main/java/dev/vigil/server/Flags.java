@@ -32,6 +32,7 @@ record Flags(Map<String, String> values) {
         spec("query.max-samples", "50000000", "Maximum number of samples a single query can load into memory.");
         spec("query.lookback-delta", "5m", "The maximum lookback duration for retrieving metrics during expression evaluations.");
         spec("query.max-concurrency", "20", "Maximum number of queries executed concurrently.");
+        spec("rules.alert.resend-delay", "1m", "Minimum amount of time to wait before resending an alert to Alertmanager.");
         spec("log.level", "info", "Only log messages with the given severity or above: debug, info, warn, error.");
         spec("log.format", "logfmt", "Output format of log messages: logfmt or json (accepted; Vigil logs one line per message).");
     }
@@ -78,7 +79,7 @@ record Flags(Map<String, String> values) {
 
     /** Checks every value now, so that a bad one fails at start with the flag's name. */
     private void validate() {
-        for (String d : new String[] {"storage.tsdb.retention.time", "query.timeout", "query.lookback-delta"}) {
+        for (String d : new String[] {"storage.tsdb.retention.time", "query.timeout", "query.lookback-delta", "rules.alert.resend-delay"}) {
             try {
                 Durations.parse(values.get(d));
             } catch (IllegalArgumentException e) {
@@ -212,6 +213,10 @@ record Flags(Map<String, String> values) {
 
     long queryMaxSamples() {
         return Long.parseLong(values.get("query.max-samples"));
+    }
+
+    long alertResendDelayMs() {
+        return Durations.parse(values.get("rules.alert.resend-delay"));
     }
 
     long lookbackDeltaMs() {

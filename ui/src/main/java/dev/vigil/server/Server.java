@@ -101,7 +101,8 @@ final class Server implements AutoCloseable {
         this.onQuit = onQuit;
         this.scrapes = new ScrapeManager(storage, System::currentTimeMillis);
         this.notifier = new Notifier(Notifier.Options.of(List.of(), Map.of()));
-        this.rules = new RuleManager(RuleManager.Options.of(storage, new Engine(engineOptions(flags)), flags.storagePath(), notifier));
+        this.rules = new RuleManager(new RuleManager.Options(storage, new Engine(engineOptions(flags)), flags.storagePath(), notifier,
+                flags.alertResendDelayMs(), System::currentTimeMillis));
         this.remoteWrites = RemoteWriteManager.forStorage(storage);
         remoteWrites.setMetadataSource(() -> {
             Map<String, dev.vigil.ingest.scrape.MetricMetadata> all = new java.util.TreeMap<>();
@@ -115,6 +116,7 @@ final class Server implements AutoCloseable {
             loadConfig();
             rules.start();
         } catch (RuntimeException e) {
+            closeAlertmanagerDiscovery();
             scrapes.close();
             rules.close();
             notifier.close();
@@ -175,11 +177,12 @@ final class Server implements AutoCloseable {
                 return new Api.Result(sb.toString());
             }));
             cfg.routes.get(prefix + "/api/v1/alertmanagers", ctx -> Api.respond(ctx, () -> {
+                AlertmanagerDiscovery.Resolved r = alertmanagers;
                 dev.vigil.server.api.Json j = new dev.vigil.server.api.Json().beginObject().name("activeAlertmanagers").beginArray();
-                for (Notifier.Target t : alertmanagers) {
-                    j.beginObject().field("url", t.url().toString().replaceAll("/+$", "") + "/api/v2/alerts").endObject();
-                }
-                return new Api.Result(j.endArray().name("droppedAlertmanagers").beginArray().endArray().endObject().toString());
+                for (Notifier.Target t : r.active()) j.beginObject().field("url", t.url().toString()).endObject();
+                j.endArray().name("droppedAlertmanagers").beginArray();
+                for (String url : r.dropped()) j.beginObject().field("url", url).endObject();
+                return new Api.Result(j.endArray().endObject().toString());
             }));
             cfg.routes.get(prefix + "/api/v1/vigil/remote_write", ctx -> Api.respond(ctx, () -> {
                 dev.vigil.server.api.Json j = new dev.vigil.server.api.Json().beginArray();
@@ -302,13 +305,16 @@ final class Server implements AutoCloseable {
             rules.load(cfg.ruleFiles(), null, new RuleManager.Settings(cfg.global().evaluationIntervalMs(),
                     cfg.global().ruleQueryOffsetMs(), ext, externalUrl));
             if (!file.isEmpty() || scrapeDefaultConfig) scrapes.apply(cfg);
-            List<Notifier.Target> ams = alertmanagerTargets(cfg);
             List<dev.vigil.ingest.relabel.RelabelConfig> alertRelabel = cfg.alerting().alertRelabelConfigs();
-            notifier.update(new Notifier.Options(ams, ext, 10_000, 64, alertRelabel.isEmpty() ? null : l -> {
+            alertExternalLabels = Map.copyOf(ext);
+            alertRelabeling = alertRelabel.isEmpty() ? null : l -> {
                 Labels out = dev.vigil.ingest.relabel.Relabel.process(l, alertRelabel);
                 return out == null || out.isEmpty() ? null : out;
-            }));
-            alertmanagers = ams;
+            };
+            // the old discovery reports nothing once closed; the new one reports its static Alertmanagers at once
+            if (alertmanagerDiscovery != null) alertmanagerDiscovery.close();
+            alertmanagerDiscovery = new AlertmanagerDiscovery(cfg.alerting().alertmanagers(), this::alertmanagersChanged);
+            alertmanagerDiscovery.start();
             externalLabels = extLabels;
             remoteWrites.apply(cfg);
             // shown by /api/v1/status/config to anyone who can reach the API: no passwords or tokens
@@ -326,33 +332,21 @@ final class Server implements AutoCloseable {
     }
 
     /** Scraping and configuration metrics under Prometheus's names. */
-    private volatile List<Notifier.Target> alertmanagers = List.of();
+    private volatile AlertmanagerDiscovery.Resolved alertmanagers = AlertmanagerDiscovery.Resolved.NONE;
+    // set by loadConfig before the discovery that reads them starts
+    private volatile Map<String, String> alertExternalLabels = Map.of();
+    private volatile java.util.function.UnaryOperator<Labels> alertRelabeling;
+    private AlertmanagerDiscovery alertmanagerDiscovery; // guarded by this (loadConfig, close)
 
     static dev.vigil.query.eval.EngineOptions engineOptions(Flags flags) {
         return dev.vigil.query.eval.EngineOptions.defaults().withLookbackDelta(flags.lookbackDeltaMs())
                 .withMaxSamples(flags.queryMaxSamples()).withTimeout(flags.queryTimeoutMs());
     }
 
-    /** Alertmanager endpoints from alerting.alertmanagers static configs (scheme, path_prefix, auth). */
-    static List<Notifier.Target> alertmanagerTargets(PrometheusConfig cfg) {
-        List<Notifier.Target> out = new java.util.ArrayList<>();
-        for (var am : cfg.alerting().alertmanagers()) {
-            var http = am.http();
-            String user = http != null && http.basicAuth() != null ? http.basicAuth().username() : null;
-            String pass = http != null && http.basicAuth() != null ? http.basicAuth().password() : null;
-            String authType = http != null && http.authorization() != null ? http.authorization().type() : null;
-            String cred = http != null && http.authorization() != null ? http.authorization().credentials() : null;
-            for (var group : am.staticConfigs()) {
-                for (Labels t : group.targets()) {
-                    String addr = t.get(dev.vigil.ingest.config.TargetGroup.ADDRESS_LABEL);
-                    if (addr.isEmpty()) continue;
-                    String prefix = am.pathPrefix() == null ? "" : am.pathPrefix();
-                    out.add(new Notifier.Target(java.net.URI.create(am.scheme() + "://" + addr + prefix),
-                            java.time.Duration.ofMillis(am.timeoutMs() > 0 ? am.timeoutMs() : 10_000), user, pass, authType, cred));
-                }
-            }
-        }
-        return out;
+    /** The notifier's Alertmanagers, whenever discovery or a reload changes them. */
+    private void alertmanagersChanged(AlertmanagerDiscovery.Resolved r) {
+        alertmanagers = r;
+        notifier.update(new Notifier.Options(r.active(), alertExternalLabels, 10_000, 64, alertRelabeling));
     }
 
     /** Everything /metrics shows: storage, scraping, queries, remote write, process, JVM, HTTP. */
@@ -417,9 +411,15 @@ final class Server implements AutoCloseable {
         live.close();
         http.stop();
         rules.close();
+        closeAlertmanagerDiscovery();
         notifier.close();
         scrapes.close();
         remoteWrites.close();
         storage.close();
+    }
+
+    private synchronized void closeAlertmanagerDiscovery() {
+        if (alertmanagerDiscovery != null) alertmanagerDiscovery.close();
+        alertmanagerDiscovery = null;
     }
 }

@@ -37,24 +37,32 @@ public final class Notifier implements AlertSink, AutoCloseable {
     /**
      * One Alertmanager.
      *
-     * @param url scheme, host, port and path prefix, e.g. {@code http://127.0.0.1:9093/am}; the API path is appended
+     * @param url the alerts endpoint, e.g. {@code http://127.0.0.1:9093/am/api/v2/alerts}
      * @param basicAuthUser null for none
      * @param authorizationType e.g. {@code Bearer}; null for none
+     * @param alertRelabel this Alertmanager's own {@code alert_relabel_configs}, after the global ones;
+     *     returns null to drop; null for none
      */
     public record Target(URI url, Duration timeout, String basicAuthUser, String basicAuthPassword,
-                         String authorizationType, String authorizationCredentials) {
+                         String authorizationType, String authorizationCredentials, UnaryOperator<Labels> alertRelabel) {
+        /** The v2 API path under an Alertmanager's root or path prefix. */
+        public static final String ALERTS_PATH = "/api/v2/alerts";
+
         public Target {
             Objects.requireNonNull(url, "url");
             if (timeout == null) timeout = Duration.ofSeconds(10);
         }
 
-        public static Target of(String url) {
-            return new Target(URI.create(url), Duration.ofSeconds(10), null, null, null, null);
+        /** The Alertmanager whose root (with any path prefix) is {@code base}. */
+        public static Target atBase(URI base, Duration timeout, String basicAuthUser, String basicAuthPassword,
+                                    String authorizationType, String authorizationCredentials) {
+            String root = base.toString().replaceAll("/+$", "");
+            return new Target(URI.create(root + ALERTS_PATH), timeout, basicAuthUser, basicAuthPassword,
+                    authorizationType, authorizationCredentials, null);
         }
 
-        URI alertsEndpoint() {
-            String base = url.toString().replaceAll("/+$", "");
-            return URI.create(base + "/api/v2/alerts");
+        public static Target of(String base) {
+            return atBase(URI.create(base), Duration.ofSeconds(10), null, null, null, null);
         }
     }
 
@@ -156,17 +164,40 @@ public final class Notifier implements AlertSink, AutoCloseable {
             // no Alertmanager configured: alerts are evaluated but go nowhere, like Prometheus without alerting
             return;
         }
-        byte[] body = json(batch).getBytes(StandardCharsets.UTF_8);
+        byte[] body = null; // shared by the Alertmanagers without relabelling of their own
         List<CompletableFuture<Boolean>> results = new ArrayList<>();
-        for (Target t : o.targets()) results.add(CompletableFuture.supplyAsync(() -> postTo(t, body), Thread::startVirtualThread));
-        for (CompletableFuture<Boolean> r : results) {
-            if (r.join()) sent.addAndGet(batch.size());
+        List<Integer> counts = new ArrayList<>();
+        for (Target t : o.targets()) {
+            List<NotifierAlert> alerts = t.alertRelabel() == null ? batch : relabel(batch, t.alertRelabel());
+            if (alerts.isEmpty()) continue;
+            byte[] b;
+            if (alerts == batch) {
+                if (body == null) body = json(batch).getBytes(StandardCharsets.UTF_8);
+                b = body;
+            } else {
+                b = json(alerts).getBytes(StandardCharsets.UTF_8);
+            }
+            counts.add(alerts.size());
+            results.add(CompletableFuture.supplyAsync(() -> postTo(t, b), Thread::startVirtualThread));
+        }
+        for (int i = 0; i < results.size(); i++) {
+            if (results.get(i).join()) sent.addAndGet(counts.get(i));
             else errors.incrementAndGet();
         }
     }
 
+    private static List<NotifierAlert> relabel(List<NotifierAlert> batch, UnaryOperator<Labels> relabel) {
+        List<NotifierAlert> out = new ArrayList<>(batch.size());
+        for (NotifierAlert a : batch) {
+            Labels l = relabel.apply(a.labels());
+            if (l == null || l.isEmpty()) continue;
+            out.add(new NotifierAlert(l, a.annotations(), a.startsAtMs(), a.endsAtMs(), a.generatorUrl()));
+        }
+        return out;
+    }
+
     private boolean postTo(Target t, byte[] body) {
-        HttpRequest.Builder rb = HttpRequest.newBuilder(t.alertsEndpoint()).timeout(t.timeout())
+        HttpRequest.Builder rb = HttpRequest.newBuilder(t.url()).timeout(t.timeout())
                 .header("Content-Type", "application/json").header("User-Agent", "Vigil")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (t.basicAuthUser() != null) {

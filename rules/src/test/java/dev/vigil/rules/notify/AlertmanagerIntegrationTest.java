@@ -153,7 +153,7 @@ class AlertmanagerIntegrationTest {
     @Test
     void unreachableAlertmanager_countsErrors_queueStaysBounded() throws Exception {
         int dead = freePort();
-        try (Notifier n = new Notifier(new Notifier.Options(List.of(new Notifier.Target(
+        try (Notifier n = new Notifier(new Notifier.Options(List.of(Notifier.Target.atBase(
                 URI.create("http://127.0.0.1:" + dead), Duration.ofMillis(500), null, null, null, null)),
                 Map.of(), 5, 2, null))) {
             for (int i = 0; i < 20; i++) {

@@ -35,9 +35,9 @@ class NotifierTest {
         server.start();
         try {
             String base = "http://127.0.0.1:" + server.getAddress().getPort();
-            Notifier.Target basic = new Notifier.Target(URI.create(base + "/am/"), Duration.ofSeconds(5), "user",
+            Notifier.Target basic = Notifier.Target.atBase(URI.create(base + "/am/"), Duration.ofSeconds(5), "user",
                     "pass", null, null);
-            Notifier.Target bearer = new Notifier.Target(URI.create(base + "/other"), Duration.ofSeconds(5), null,
+            Notifier.Target bearer = Notifier.Target.atBase(URI.create(base + "/other"), Duration.ofSeconds(5), null,
                     null, "Bearer", "tok");
             // relabel: drop alerts with severity=none, rewrite team
             Notifier.Options o = new Notifier.Options(List.of(basic, bearer), Map.of("cluster", "eu1"), 1000, 64,

@@ -3,11 +3,13 @@ package dev.vigil.server;
 import dev.vigil.ingest.config.AlertingConfig.AlertmanagerConfig;
 import dev.vigil.ingest.config.HttpClientConfig;
 import dev.vigil.ingest.config.TargetGroup;
+import dev.vigil.ingest.discovery.HttpClients;
 import dev.vigil.ingest.discovery.TargetGroupSet;
 import dev.vigil.ingest.relabel.Relabel;
 import dev.vigil.rules.notify.Notifier;
 import dev.vigil.tsdb.Labels;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -38,12 +41,14 @@ final class AlertmanagerDiscovery implements AutoCloseable {
     private final List<AlertmanagerConfig> configs;
     private final Consumer<Resolved> listener;
     private final List<TargetGroupSet> sets = new ArrayList<>();
+    private final List<Supplier<HttpClient>> clients;
     private final Resolved[] perConfig; // guarded by this
     private boolean started; // guarded by this: reports during start are merged into one
 
     AlertmanagerDiscovery(List<AlertmanagerConfig> configs, Consumer<Resolved> listener) {
         this.configs = List.copyOf(configs);
         this.listener = listener;
+        this.clients = this.configs.stream().map(c -> lazyClient(c.http() == null ? HttpClientConfig.DEFAULT : c.http())).toList();
         this.perConfig = new Resolved[configs.size()];
         java.util.Arrays.fill(perConfig, Resolved.NONE);
     }
@@ -65,7 +70,7 @@ final class AlertmanagerDiscovery implements AutoCloseable {
     }
 
     private synchronized void update(int idx, List<TargetGroup> groups) {
-        perConfig[idx] = resolve(configs.get(idx), groups);
+        perConfig[idx] = resolve(configs.get(idx), groups, clients.get(idx));
         if (started) listener.accept(merged());
     }
 
@@ -79,11 +84,18 @@ final class AlertmanagerDiscovery implements AutoCloseable {
         return new Resolved(List.copyOf(active), List.copyOf(dropped));
     }
 
-    /** Prometheus's AlertmanagerFromGroup over one entry's groups, deduplicated by URL. */
     static Resolved resolve(AlertmanagerConfig c, List<TargetGroup> groups) {
+        return resolve(c, groups, lazyClient(c.http() == null ? HttpClientConfig.DEFAULT : c.http()));
+    }
+
+    /** Prometheus's AlertmanagerFromGroup over one entry's groups, deduplicated by URL; its Alertmanagers share {@code client}. */
+    static Resolved resolve(AlertmanagerConfig c, List<TargetGroup> groups, Supplier<HttpClient> client) {
         Map<String, Notifier.Target> active = new LinkedHashMap<>();
         List<String> dropped = new ArrayList<>();
         String alertsPath = joinPath(c.pathPrefix(), Notifier.Target.ALERTS_PATH);
+        HttpClientConfig http = c.http() == null ? HttpClientConfig.DEFAULT : c.http();
+        Notifier.Authorization auth = http.basicAuth() == null && http.authorization() == null ? null
+                : () -> HttpClients.authorization(http);
         UnaryOperator<Labels> alertRelabel = c.alertRelabelConfigs().isEmpty() ? null : l -> {
             Labels out = Relabel.process(l, c.alertRelabelConfigs());
             return out == null || out.isEmpty() ? null : out;
@@ -112,7 +124,7 @@ final class AlertmanagerDiscovery implements AutoCloseable {
                     continue groups;
                 }
                 String url = url(post);
-                groupActive.putIfAbsent(url, target(URI.create(url), c, alertRelabel));
+                groupActive.putIfAbsent(url, target(URI.create(url), c, auth, client, alertRelabel));
             }
             groupActive.forEach(active::putIfAbsent);
             dropped.addAll(groupDropped);
@@ -124,14 +136,26 @@ final class AlertmanagerDiscovery implements AutoCloseable {
         return l.get(SCHEME_LABEL) + "://" + l.get(TargetGroup.ADDRESS_LABEL) + l.get(ALERTS_PATH_LABEL);
     }
 
-    private static Notifier.Target target(URI url, AlertmanagerConfig c, UnaryOperator<Labels> alertRelabel) {
-        HttpClientConfig http = c.http();
-        String user = http != null && http.basicAuth() != null ? http.basicAuth().username() : null;
-        String pass = http != null && http.basicAuth() != null ? http.basicAuth().password() : null;
-        String authType = http != null && http.authorization() != null ? http.authorization().type() : null;
-        String cred = http != null && http.authorization() != null ? http.authorization().credentials() : null;
-        return new Notifier.Target(url, Duration.ofMillis(c.timeoutMs() > 0 ? c.timeoutMs() : 10_000), user, pass, authType,
-                cred, alertRelabel);
+    private static Notifier.Target target(URI url, AlertmanagerConfig c, Notifier.Authorization auth,
+                                          Supplier<HttpClient> client, UnaryOperator<Labels> alertRelabel) {
+        return new Notifier.Target(url, Duration.ofMillis(c.timeoutMs() > 0 ? c.timeoutMs() : 10_000), auth, client, alertRelabel);
+    }
+
+    /**
+     * One client per entry, built on the first post: a JDK client keeps a selector thread, and most
+     * setups send no alert for a long time. A replaced one is not shut down (a post may still be using
+     * it); the JDK stops its thread once it is unreachable.
+     */
+    private static Supplier<HttpClient> lazyClient(HttpClientConfig http) {
+        return new Supplier<>() {
+            private HttpClient client;
+
+            @Override
+            public synchronized HttpClient get() {
+                if (client == null) client = HttpClients.build(http, 5_000, false);
+                return client;
+            }
+        };
     }
 
     /** Go's path.Join("/", prefix, rest): one slash between elements, "." and ".." resolved. */

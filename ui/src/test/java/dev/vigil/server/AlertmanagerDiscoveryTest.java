@@ -173,6 +173,58 @@ class AlertmanagerDiscoveryTest {
         }
     }
 
+    /** An https Alertmanager with a private CA (tls_config.ca_file) and a bearer token read from credentials_file at each post. */
+    @Test
+    void alertmanager_tls_and_credentials_file_are_used() throws Exception {
+        WebConfigTest.run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=test-ca");
+        Files.writeString(dir.resolve("san.ext"), "subjectAltName=IP:127.0.0.1\n");
+        WebConfigTest.run(dir, "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
+        WebConfigTest.run(dir, "openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext");
+        WebConfigTest.run(dir, "openssl", "pkcs12", "-export", "-in", "server.pem", "-inkey", "server.key", "-out", "server.p12", "-passout", "pass:pw");
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(dir.resolve("server.p12"))) {
+            ks.load(in, "pw".toCharArray());
+        }
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "pw".toCharArray());
+        javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(kmf.getKeyManagers(), null, null);
+        com.sun.net.httpserver.HttpsServer am = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        am.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(ssl));
+        List<String> auths = new CopyOnWriteArrayList<>();
+        am.createContext("/api/v2/alerts", ex -> {
+            ex.getRequestBody().readAllBytes();
+            auths.add(ex.getRequestHeaders().getFirst("Authorization"));
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        am.start();
+        try {
+            Files.writeString(dir.resolve("token"), "first\n");
+            Files.writeString(dir.resolve("rules.yml"), "groups:\n  - name: g\n    interval: 300ms\n    rules:\n      - alert: Always\n        expr: vector(1)\n");
+            Files.writeString(dir.resolve("prometheus.yml"), """
+                    global:
+                      evaluation_interval: 300ms
+                    rule_files: ['rules.yml']
+                    alerting:
+                      alertmanagers:
+                        - scheme: https
+                          tls_config: {ca_file: ca.pem}
+                          authorization: {credentials_file: token}
+                          static_configs: [{targets: ['127.0.0.1:%d']}]
+                    """.formatted(am.getAddress().getPort()));
+            try (Server s = Server.start(Flags.parse(new String[] {"--storage.tsdb.path", dir.resolve("data").toString(),
+                    "--web.listen-address=127.0.0.1:0", "--config.file", dir.resolve("prometheus.yml").toString(),
+                    "--rules.alert.resend-delay=300ms"}), () -> {}, false)) {
+                awaitTrue(() -> auths.contains("Bearer first"));
+                Files.writeString(dir.resolve("token"), "second\n");
+                awaitTrue(() -> auths.contains("Bearer second"));
+            }
+        } finally {
+            am.stop(0);
+        }
+    }
+
     private static void awaitTrue(java.util.function.BooleanSupplier ok) throws InterruptedException {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (!ok.getAsBoolean()) {

@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -34,17 +35,24 @@ import java.util.function.UnaryOperator;
  */
 public final class Notifier implements AlertSink, AutoCloseable {
 
+    /** The Authorization header value for a request, or null; may read a credentials file each time. */
+    @FunctionalInterface
+    public interface Authorization {
+        String header() throws java.io.IOException;
+    }
+
     /**
      * One Alertmanager.
      *
      * @param url the alerts endpoint, e.g. {@code http://127.0.0.1:9093/am/api/v2/alerts}
-     * @param basicAuthUser null for none
-     * @param authorizationType e.g. {@code Bearer}; null for none
+     * @param authorization null for none
+     * @param client the HTTP client of this Alertmanager's settings (TLS, proxy, redirects), asked
+     *     for on each post so that it can be built on first use; null for the notifier's default
      * @param alertRelabel this Alertmanager's own {@code alert_relabel_configs}, after the global ones;
      *     returns null to drop; null for none
      */
-    public record Target(URI url, Duration timeout, String basicAuthUser, String basicAuthPassword,
-                         String authorizationType, String authorizationCredentials, UnaryOperator<Labels> alertRelabel) {
+    public record Target(URI url, Duration timeout, Authorization authorization, Supplier<HttpClient> client,
+                         UnaryOperator<Labels> alertRelabel) {
         /** The v2 API path under an Alertmanager's root or path prefix. */
         public static final String ALERTS_PATH = "/api/v2/alerts";
 
@@ -53,12 +61,20 @@ public final class Notifier implements AlertSink, AutoCloseable {
             if (timeout == null) timeout = Duration.ofSeconds(10);
         }
 
-        /** The Alertmanager whose root (with any path prefix) is {@code base}. */
+        /** The Alertmanager whose root (with any path prefix) is {@code base}, with basic auth or an Authorization type and credentials. */
         public static Target atBase(URI base, Duration timeout, String basicAuthUser, String basicAuthPassword,
                                     String authorizationType, String authorizationCredentials) {
             String root = base.toString().replaceAll("/+$", "");
-            return new Target(URI.create(root + ALERTS_PATH), timeout, basicAuthUser, basicAuthPassword,
-                    authorizationType, authorizationCredentials, null);
+            String header;
+            if (basicAuthUser != null) {
+                String cred = basicAuthUser + ":" + (basicAuthPassword == null ? "" : basicAuthPassword);
+                header = "Basic " + Base64.getEncoder().encodeToString(cred.getBytes(StandardCharsets.UTF_8));
+            } else if (authorizationCredentials != null) {
+                header = (authorizationType == null ? "Bearer" : authorizationType) + " " + authorizationCredentials;
+            } else {
+                header = null;
+            }
+            return new Target(URI.create(root + ALERTS_PATH), timeout, header == null ? null : () -> header, null, null);
         }
 
         public static Target of(String base) {
@@ -200,17 +216,17 @@ public final class Notifier implements AlertSink, AutoCloseable {
         HttpRequest.Builder rb = HttpRequest.newBuilder(t.url()).timeout(t.timeout())
                 .header("Content-Type", "application/json").header("User-Agent", "Vigil")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (t.basicAuthUser() != null) {
-            String cred = t.basicAuthUser() + ":" + (t.basicAuthPassword() == null ? "" : t.basicAuthPassword());
-            rb.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(cred.getBytes(StandardCharsets.UTF_8)));
-        } else if (t.authorizationCredentials() != null) {
-            String type = t.authorizationType() == null ? "Bearer" : t.authorizationType();
-            rb.header("Authorization", type + " " + t.authorizationCredentials());
+        try {
+            String auth = t.authorization() == null ? null : t.authorization().header();
+            if (auth != null) rb.header("Authorization", auth);
+        } catch (java.io.IOException e) {
+            return false; // an unreadable credentials file: counted as a failed post, as Prometheus's failing request
         }
+        HttpClient client = t.client() == null ? http() : t.client().get();
         HttpRequest req = rb.build();
         for (int attempt = 0; attempt < ATTEMPTS && !closed; attempt++) {
             try {
-                HttpResponse<String> resp = http().send(req, HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> resp = client.send(req, HttpResponse.BodyHandlers.ofString());
                 if (resp.statusCode() / 100 == 2) return true;
                 // a 4xx will not get better by retrying
                 if (resp.statusCode() / 100 == 4) return false;

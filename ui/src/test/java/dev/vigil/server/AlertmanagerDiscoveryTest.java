@@ -133,27 +133,19 @@ class AlertmanagerDiscoveryTest {
                             labels: {severity: info}
                     """);
             Files.writeString(dir.resolve("ams.json"), "[{\"targets\": [\"" + amAddress + "\"], \"labels\": {\"root\": \"/one\"}}]");
-            Files.writeString(dir.resolve("prometheus.yml"), """
-                    global:
-                      evaluation_interval: 300ms
-                    rule_files: ['rules.yml']
-                    alerting:
-                      alertmanagers:
-                        - file_sd_configs:
-                            - files: ['ams.json']
-                              refresh_interval: 1s
-                          relabel_configs:
-                            - source_labels: [root]
-                              target_label: __alerts_path__
-                              replacement: $1/api/v2/alerts
-                          alert_relabel_configs:
-                            - source_labels: [severity]
-                              regex: info
-                              action: drop
-                    """);
-            try (Server s = Server.start(Flags.parse(new String[] {"--storage.tsdb.path", dir.resolve("data").toString(),
-                    "--web.listen-address=127.0.0.1:0", "--config.file", dir.resolve("prometheus.yml").toString(),
-                    "--rules.alert.resend-delay=500ms"}), () -> {}, false)) {
+            try (Server s = startWithAlertmanagers("""
+                    - file_sd_configs:
+                        - files: ['ams.json']
+                          refresh_interval: 1s
+                      relabel_configs:
+                        - source_labels: [root]
+                          target_label: __alerts_path__
+                          replacement: $1/api/v2/alerts
+                      alert_relabel_configs:
+                        - source_labels: [severity]
+                          regex: info
+                          action: drop
+                    """)) {
                 HttpClient c = HttpClient.newHttpClient();
                 String base = "http://127.0.0.1:" + s.port();
                 String listed = RulesWiringTest.await(c, base + "/api/v1/alertmanagers", b -> b.contains("/one/api/v2/alerts"));
@@ -176,10 +168,7 @@ class AlertmanagerDiscoveryTest {
     /** An https Alertmanager with a private CA (tls_config.ca_file) and a bearer token read from credentials_file at each post. */
     @Test
     void alertmanager_tls_and_credentials_file_are_used() throws Exception {
-        WebConfigTest.run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=test-ca");
-        Files.writeString(dir.resolve("san.ext"), "subjectAltName=IP:127.0.0.1\n");
-        WebConfigTest.run(dir, "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
-        WebConfigTest.run(dir, "openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext");
+        WebConfigTest.caAndServerCertificate(dir);
         WebConfigTest.run(dir, "openssl", "pkcs12", "-export", "-in", "server.pem", "-inkey", "server.key", "-out", "server.p12", "-passout", "pass:pw");
         java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
         try (var in = Files.newInputStream(dir.resolve("server.p12"))) {
@@ -202,20 +191,12 @@ class AlertmanagerDiscoveryTest {
         try {
             Files.writeString(dir.resolve("token"), "first\n");
             Files.writeString(dir.resolve("rules.yml"), "groups:\n  - name: g\n    interval: 300ms\n    rules:\n      - alert: Always\n        expr: vector(1)\n");
-            Files.writeString(dir.resolve("prometheus.yml"), """
-                    global:
-                      evaluation_interval: 300ms
-                    rule_files: ['rules.yml']
-                    alerting:
-                      alertmanagers:
-                        - scheme: https
-                          tls_config: {ca_file: ca.pem}
-                          authorization: {credentials_file: token}
-                          static_configs: [{targets: ['127.0.0.1:%d']}]
-                    """.formatted(am.getAddress().getPort()));
-            try (Server s = Server.start(Flags.parse(new String[] {"--storage.tsdb.path", dir.resolve("data").toString(),
-                    "--web.listen-address=127.0.0.1:0", "--config.file", dir.resolve("prometheus.yml").toString(),
-                    "--rules.alert.resend-delay=300ms"}), () -> {}, false)) {
+            try (Server s = startWithAlertmanagers("""
+                    - scheme: https
+                      tls_config: {ca_file: ca.pem}
+                      authorization: {credentials_file: token}
+                      static_configs: [{targets: ['127.0.0.1:%d']}]
+                    """.formatted(am.getAddress().getPort()))) {
                 awaitTrue(() -> auths.contains("Bearer first"));
                 Files.writeString(dir.resolve("token"), "second\n");
                 awaitTrue(() -> auths.contains("Bearer second"));
@@ -223,6 +204,20 @@ class AlertmanagerDiscoveryTest {
         } finally {
             am.stop(0);
         }
+    }
+
+    /** A server evaluating rules.yml every 300ms and re-sending firing alerts every 500ms to these alertmanagers entries. */
+    private Server startWithAlertmanagers(String alertmanagersYaml) throws Exception {
+        Files.writeString(dir.resolve("prometheus.yml"), """
+                global:
+                  evaluation_interval: 300ms
+                rule_files: ['rules.yml']
+                alerting:
+                  alertmanagers:
+                """ + alertmanagersYaml.indent(4));
+        return Server.start(Flags.parse(new String[] {"--storage.tsdb.path", dir.resolve("data").toString(),
+                "--web.listen-address=127.0.0.1:0", "--config.file", dir.resolve("prometheus.yml").toString(),
+                "--rules.alert.resend-delay=500ms"}), () -> {}, false);
     }
 
     private static void awaitTrue(java.util.function.BooleanSupplier ok) throws InterruptedException {

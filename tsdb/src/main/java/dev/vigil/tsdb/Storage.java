@@ -41,6 +41,13 @@ public interface Storage extends AutoCloseable {
      *
      * @return false when this storage cannot report changes; then results over its past must not be cached
      */
+    /**
+     * Replaces the retention limits (a reload of {@code storage.tsdb.retention} in the config
+     * file); the next maintenance run applies them. 0 means no limit of that kind. Storage
+     * without retention ignores it.
+     */
+    default void setRetention(long retentionMs, long retentionBytes) {}
+
     default boolean addChangeListener(ChangeListener listener) {
         return false;
     }

@@ -129,7 +129,7 @@ final class Server implements AutoCloseable {
         this.remoteWrite = rw;
         TextImportHandler importer = new TextImportHandler(storage, System::currentTimeMillis);
         Api api = new Api(new Api.Deps(storage, configYaml::get, flags.forApi(), start, flags.storagePath(),
-                flags.get("storage.tsdb.retention.time") + (flags.retentionBytes() > 0 ? " or " + flags.get("storage.tsdb.retention.size") : ""),
+                () -> retentionDescription,
                 flags.bool("web.enable-remote-write-receiver"), flags.bool("web.enable-admin-api"), rw, importer, metadata,
                 () -> new Api.RuntimeState(lastReloadOk, lastReloadMs)));
         QueryApi queryApi = new QueryApi(storage, engineOptions(flags),
@@ -305,6 +305,8 @@ final class Server implements AutoCloseable {
             rules.load(cfg.ruleFiles(), null, new RuleManager.Settings(cfg.global().evaluationIntervalMs(),
                     cfg.global().ruleQueryOffsetMs(), ext, externalUrl));
             if (!file.isEmpty() || scrapeDefaultConfig) scrapes.apply(cfg);
+            applyRetention(cfg.storage());
+            for (String w : cfg.unsupportedSettings()) LOG.log(System.Logger.Level.WARNING, file + ": " + w);
             List<dev.vigil.ingest.relabel.RelabelConfig> alertRelabel = cfg.alerting().alertRelabelConfigs();
             alertExternalLabels = Map.copyOf(ext);
             alertRelabeling = alertRelabel.isEmpty() ? null : l -> {
@@ -333,6 +335,7 @@ final class Server implements AutoCloseable {
 
     /** Scraping and configuration metrics under Prometheus's names. */
     private volatile AlertmanagerDiscovery.Resolved alertmanagers = AlertmanagerDiscovery.Resolved.NONE;
+    private volatile String retentionDescription = "";
     // set by loadConfig before the discovery that reads them starts
     private volatile Map<String, String> alertExternalLabels = Map.of();
     private volatile java.util.function.UnaryOperator<Labels> alertRelabeling;
@@ -341,6 +344,30 @@ final class Server implements AutoCloseable {
     static dev.vigil.query.eval.EngineOptions engineOptions(Flags flags) {
         return dev.vigil.query.eval.EngineOptions.defaults().withLookbackDelta(flags.lookbackDeltaMs())
                 .withMaxSamples(flags.queryMaxSamples()).withTimeout(flags.queryTimeoutMs());
+    }
+
+    /**
+     * storage.tsdb.retention of the config file, where given, over the flags (Prometheus 3 reloads
+     * it the same way); a limit removed from the file falls back to its flag.
+     */
+    private void applyRetention(dev.vigil.ingest.config.StorageConfig sc) {
+        long ms = sc.retentionTimeMs() > 0 ? sc.retentionTimeMs() : flags.retentionMs();
+        long bytes = sc.retentionSizeBytes() > 0 ? sc.retentionSizeBytes() : flags.retentionBytes();
+        storage.setRetention(ms, bytes);
+        String time = sc.retentionTimeMs() > 0 ? dev.vigil.ingest.config.PromDuration.format(ms) : flags.get("storage.tsdb.retention.time");
+        String size = sc.retentionSizeBytes() > 0 ? base2Bytes(bytes) : flags.get("storage.tsdb.retention.size");
+        retentionDescription = time + (bytes > 0 ? " or " + size : "");
+    }
+
+    /** A byte count in the largest binary unit that divides it, as Prometheus prints sizes (512MiB). */
+    static String base2Bytes(long b) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        int u = 0;
+        while (u < units.length - 1 && b != 0 && b % 1024 == 0) {
+            b /= 1024;
+            u++;
+        }
+        return b + units[u];
     }
 
     /** The notifier's Alertmanagers, whenever discovery or a reload changes them. */

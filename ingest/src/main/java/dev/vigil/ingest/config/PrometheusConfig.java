@@ -37,4 +37,21 @@ public record PrometheusConfig(
         }
         return null;
     }
+
+    /**
+     * Settings this file asks for that Vigil accepts (so that a Prometheus config loads) but does
+     * not act on, one sentence each, for the log: accepted silently they would look applied.
+     */
+    public List<String> unsupportedSettings() {
+        List<String> out = new java.util.ArrayList<>();
+        if (storage.outOfOrderTimeWindowMs() > 0) {
+            out.add("storage.tsdb.out_of_order_time_window is not supported by Vigil: out-of-order samples are rejected");
+        }
+        if (!remoteRead.isEmpty()) out.add("remote_read is not supported by Vigil: queries read the local storage only");
+        if (!global.queryLogFile().isEmpty()) out.add("global.query_log_file is not supported by Vigil: queries are not logged to a file");
+        if (!global.scrapeFailureLogFile().isEmpty()) {
+            out.add("global.scrape_failure_log_file is not supported by Vigil: a target's last error is on /api/v1/targets");
+        }
+        return out;
+    }
 }

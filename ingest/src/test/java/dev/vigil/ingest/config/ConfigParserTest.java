@@ -254,6 +254,24 @@ class ConfigParserTest {
     }
 
     @Test
+    void settings_vigil_does_not_act_on_are_named_for_the_log() {
+        assertEquals(List.of(), parse("global:\n  scrape_interval: 15s\n").unsupportedSettings());
+        List<String> w = parse("""
+                global:
+                  query_log_file: /tmp/q.log
+                  scrape_failure_log_file: /tmp/s.log
+                storage:
+                  tsdb:
+                    out_of_order_time_window: 10m
+                remote_read:
+                  - url: http://remote:9090/api/v1/read
+                """).unsupportedSettings();
+        assertEquals(4, w.size(), w.toString());
+        assertTrue(w.get(0).startsWith("storage.tsdb.out_of_order_time_window is not supported"), w.get(0));
+        assertTrue(w.get(1).startsWith("remote_read is not supported"), w.get(1));
+    }
+
+    @Test
     void dns_sd_configs_take_prometheus_defaults() {
         PrometheusConfig c = parse("""
                 scrape_configs:

@@ -82,6 +82,9 @@ public final class Db implements Storage {
 
     private final Path dir;
     private final TsdbOptions opts;
+    // from opts, replaceable at run time by setRetention (a config reload)
+    private volatile long retentionMs;
+    private volatile long retentionBytes;
     private final FileSystemFacade fs;
     private final FileChannel lockChannel;
     private final FileLock lock;
@@ -121,6 +124,8 @@ public final class Db implements Storage {
         this.progress = progress;
         this.dir = dir.toAbsolutePath();
         this.opts = opts;
+        this.retentionMs = opts.retentionMs();
+        this.retentionBytes = opts.retentionBytes();
         this.fs = opts.fs();
         try {
             fs.createDirectories(this.dir);
@@ -713,23 +718,31 @@ public final class Db implements Storage {
     }
 
     private void applyRetention() {
-        if (opts.retentionMs() > 0) {
+        long retentionMs = this.retentionMs, retentionBytes = this.retentionBytes;
+        if (retentionMs > 0) {
             long newest = maxTime();
             for (BlockRef b : List.copyOf(blocks)) {
-                if (b.block.meta().maxT() <= newest - opts.retentionMs()) {
+                if (b.block.meta().maxT() <= newest - retentionMs) {
                     dropBlock(b, "time");
                 }
             }
         }
-        if (opts.retentionBytes() > 0) {
+        if (retentionBytes > 0) {
             long total = storageBytes();
-            while (total > opts.retentionBytes() && !blocks.isEmpty()) {
+            while (total > retentionBytes && !blocks.isEmpty()) {
                 BlockRef oldest = blocks.get(0);
                 long size = oldest.block.sizeBytes();
                 dropBlock(oldest, "size");
                 total -= size;
             }
         }
+    }
+
+    @Override
+    public void setRetention(long retentionMs, long retentionBytes) {
+        if (retentionMs < 0 || retentionBytes < 0) throw new IllegalArgumentException("negative retention");
+        this.retentionMs = retentionMs;
+        this.retentionBytes = retentionBytes;
     }
 
     private void dropBlock(BlockRef b, String why) {

@@ -77,4 +77,24 @@ class RetentionTest {
             assertEquals(0, db.stats().compactionsFailed());
         }
     }
+
+    @Test
+    void retention_set_at_run_time_applies_at_the_next_maintenance() {
+        try (Db db = Db.open(dir, options(0, 0))) {
+            fill(db, 0, 120_000);
+            int before = db.stats().blocks().size();
+            assertEquals(0, db.stats().retentionDeletedBlocks(), "no retention yet");
+            db.setRetention(35_000, 0);
+            db.compact();
+            long newest = db.maxTime();
+            assertTrue(db.stats().retentionDeletedBlocks() > 0 && db.stats().blocks().size() < before, "blocks deleted");
+            for (StorageStats.BlockInfo b : db.stats().blocks()) {
+                assertTrue(b.maxT() > newest - 35_000, "block " + b + " is past the new retention");
+            }
+            long deleted = db.stats().retentionDeletedBlocks();
+            db.setRetention(0, 0); // limits lifted: nothing more goes
+            fill(db, 120_000, 160_000);
+            assertEquals(deleted, db.stats().retentionDeletedBlocks());
+        }
+    }
 }

@@ -44,7 +44,7 @@ public final class Api {
             Map<String, String> flags,
             long startTimeMs,
             Path storagePath,
-            String retentionDescription,
+            Supplier<String> retentionDescription,
             boolean remoteWriteReceiver,
             boolean adminApi,
             RemoteWriteHandler remoteWrite,
@@ -318,7 +318,7 @@ public final class Api {
                 .field("GOMEMLIMIT", rt.maxMemory())
                 .field("GOGC", "")
                 .field("GODEBUG", "")
-                .field("storageRetention", d.retentionDescription());
+                .field("storageRetention", d.retentionDescription().get());
         return new Result(j.endObject().toString());
     }
 

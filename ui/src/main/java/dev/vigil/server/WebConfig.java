@@ -6,18 +6,14 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.UnauthorizedResponse;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyFactory;
+import dev.vigil.ingest.tls.Pem;
 import java.security.KeyStore;
 import java.security.MessageDigest;
-import java.security.PrivateKey;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -25,8 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -211,20 +205,10 @@ final class WebConfig {
 
     // ---------------------------------------------------------------- PEM
 
-    private static final Pattern PEM = Pattern.compile("-----BEGIN ([A-Z ]+)-----([^-]+)-----END \\1-----");
-
     private static KeyStore keyStore(String certPem, String keyPem, String where) {
         try {
-            List<Certificate> chain = certificates(certPem);
-            if (chain.isEmpty()) throw new IllegalArgumentException(where + ": tls_server_config: no certificate in cert_file");
-            PrivateKey key = privateKey(keyPem, where);
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            ks.setKeyEntry("vigil", key, new char[0], chain.toArray(Certificate[]::new));
-            return ks;
+            return Pem.keyStore(certPem, keyPem);
         } catch (IllegalArgumentException e) {
-            throw e;
-        } catch (Exception e) {
             throw new IllegalArgumentException(where + ": tls_server_config: " + e.getMessage());
         }
     }
@@ -234,7 +218,7 @@ final class WebConfig {
             KeyStore ts = KeyStore.getInstance("PKCS12");
             ts.load(null, null);
             int i = 0;
-            for (Certificate c : certificates(pem)) ts.setCertificateEntry("ca" + i++, c);
+            for (Certificate c : Pem.certificates(pem)) ts.setCertificateEntry("ca" + i++, c);
             if (i == 0) throw new IllegalArgumentException(where + ": tls_server_config.client_ca_file: no certificate");
             return ts;
         } catch (IllegalArgumentException e) {
@@ -242,59 +226,6 @@ final class WebConfig {
         } catch (Exception e) {
             throw new IllegalArgumentException(where + ": tls_server_config.client_ca_file: " + e.getMessage());
         }
-    }
-
-    private static List<Certificate> certificates(String pem) throws Exception {
-        CertificateFactory cf = CertificateFactory.getInstance("X.509");
-        return new ArrayList<>(cf.generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))));
-    }
-
-    private static PrivateKey privateKey(String pem, String where) throws Exception {
-        Matcher m = PEM.matcher(pem);
-        while (m.find()) {
-            String type = m.group(1);
-            byte[] der = Base64.getMimeDecoder().decode(m.group(2));
-            if (type.equals("PRIVATE KEY")) {
-                for (String alg : List.of("RSA", "EC", "Ed25519")) {
-                    try {
-                        return KeyFactory.getInstance(alg).generatePrivate(new PKCS8EncodedKeySpec(der));
-                    } catch (java.security.spec.InvalidKeySpecException e) {
-                        // try the next algorithm
-                    }
-                }
-            } else if (type.equals("RSA PRIVATE KEY")) {
-                return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pkcs1ToPkcs8(der)));
-            } else if (type.contains("PRIVATE KEY")) {
-                throw new IllegalArgumentException(where + ": tls_server_config.key_file: " + type
-                        + " is not supported; convert it with: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8");
-            }
-        }
-        throw new IllegalArgumentException(where + ": tls_server_config.key_file: no private key found");
-    }
-
-    /** Wraps a PKCS#1 RSAPrivateKey in a PKCS#8 PrivateKeyInfo (rsaEncryption, NULL params). */
-    private static byte[] pkcs1ToPkcs8(byte[] pkcs1) {
-        byte[] algId = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
-        byte[] version = {0x02, 0x01, 0x00};
-        byte[] octet = der(0x04, pkcs1);
-        byte[] body = new byte[version.length + algId.length + octet.length];
-        System.arraycopy(version, 0, body, 0, version.length);
-        System.arraycopy(algId, 0, body, version.length, algId.length);
-        System.arraycopy(octet, 0, body, version.length + algId.length, octet.length);
-        return der(0x30, body);
-    }
-
-    private static byte[] der(int tag, byte[] content) {
-        int n = content.length;
-        byte[] len = n < 0x80 ? new byte[] {(byte) n}
-                : n < 0x100 ? new byte[] {(byte) 0x81, (byte) n}
-                : n < 0x10000 ? new byte[] {(byte) 0x82, (byte) (n >> 8), (byte) n}
-                : new byte[] {(byte) 0x83, (byte) (n >> 16), (byte) (n >> 8), (byte) n};
-        byte[] out = new byte[1 + len.length + n];
-        out[0] = (byte) tag;
-        System.arraycopy(len, 0, out, 1, len.length);
-        System.arraycopy(content, 0, out, 1 + len.length, n);
-        return out;
     }
 
     // ---------------------------------------------------------------- YAML helpers

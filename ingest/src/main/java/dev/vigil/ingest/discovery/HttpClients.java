@@ -1,6 +1,7 @@
 package dev.vigil.ingest.discovery;
 
 import dev.vigil.ingest.config.HttpClientConfig;
+import dev.vigil.ingest.tls.Pem;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +25,8 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -33,8 +36,9 @@ import javax.net.ssl.X509TrustManager;
  * JDK HTTP clients and request headers for an {@link HttpClientConfig}, shared by scraping and
  * HTTP discovery: redirects, TLS trust ({@code ca}, {@code ca_file}, {@code insecure_skip_verify}),
  * and the Authorization header (basic auth, or type plus credentials; credential files are read on
- * every call so that rotated secrets are picked up, as Prometheus does) and HTTP proxies. Client
- * certificates are not supported yet.
+ * every call so that rotated secrets are picked up, as Prometheus does), HTTP proxies, a client
+ * certificate ({@code cert}/{@code key}, inline or from files) and the TLS versions allowed
+ * ({@code min_version}, {@code max_version}). {@code server_name} is not applied.
  */
 public final class HttpClients {
     private HttpClients() {}
@@ -52,6 +56,12 @@ public final class HttpClients {
                 .version(http2 && h.enableHttp2() ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
         SSLContext ssl = sslContext(h.tls());
         if (ssl != null) b.sslContext(ssl);
+        String[] protocols = protocols(h.tls());
+        if (protocols != null) {
+            javax.net.ssl.SSLParameters p = new javax.net.ssl.SSLParameters();
+            p.setProtocols(protocols);
+            b.sslParameters(p);
+        }
         ProxySelector proxy = proxy(h, System::getenv);
         if (proxy != null) b.proxy(proxy);
         return b.build();
@@ -146,31 +156,58 @@ public final class HttpClients {
         return Files.readString(Path.of(file)).strip();
     }
 
-    /** A TLS context for the CA settings and {@code insecure_skip_verify}; null for the JDK default. */
+    /**
+     * A TLS context for the CA settings, {@code insecure_skip_verify} and the client certificate
+     * ({@code cert}/{@code cert_file} with {@code key}/{@code key_file}); null for the JDK default.
+     */
     static SSLContext sslContext(HttpClientConfig.TlsConfig tls) {
         try {
+            KeyManager[] keys = clientKeys(tls);
+            TrustManager[] trust;
             if (tls.insecureSkipVerify()) {
-                SSLContext c = SSLContext.getInstance("TLS");
-                c.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
-                return c;
-            }
-            if (tls.ca().isEmpty() && tls.caFile().isEmpty()) return null;
-            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-            ks.load(null, null);
-            CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            try (InputStream in = tls.ca().isEmpty() ? Files.newInputStream(Path.of(tls.caFile()))
-                    : new ByteArrayInputStream(tls.ca().getBytes(StandardCharsets.UTF_8))) {
+                trust = new TrustManager[] {new TrustAll()};
+            } else if (!tls.ca().isEmpty() || !tls.caFile().isEmpty()) {
+                KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+                ks.load(null, null);
+                String pem = tls.ca().isEmpty() ? Files.readString(Path.of(tls.caFile())) : tls.ca();
                 int i = 0;
-                for (Certificate cert : cf.generateCertificates(in)) ks.setCertificateEntry("ca" + i++, cert);
+                for (Certificate cert : Pem.certificates(pem)) ks.setCertificateEntry("ca" + i++, cert);
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(ks);
+                trust = tmf.getTrustManagers();
+            } else if (keys != null) {
+                trust = null; // the JDK's trusted CAs, with our client certificate
+            } else {
+                return null;
             }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
             SSLContext c = SSLContext.getInstance("TLS");
-            c.init(null, tmf.getTrustManagers(), new SecureRandom());
+            c.init(keys, trust, new SecureRandom());
             return c;
-        } catch (IOException | GeneralSecurityException e) {
+        } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
         }
+    }
+
+    /** The client certificate's key managers, or null when none is configured. */
+    private static KeyManager[] clientKeys(HttpClientConfig.TlsConfig tls) throws IOException, GeneralSecurityException {
+        boolean hasCert = !tls.cert().isEmpty() || !tls.certFile().isEmpty();
+        if (!hasCert) return null;
+        String cert = tls.cert().isEmpty() ? Files.readString(Path.of(tls.certFile())) : tls.cert();
+        String key = tls.key().isEmpty() ? Files.readString(Path.of(tls.keyFile())) : tls.key();
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(Pem.keyStore(cert, key), new char[0]);
+        return kmf.getKeyManagers();
+    }
+
+    /** The TLS versions between {@code min_version} and {@code max_version} (TLS10 to TLS13), or null for the JDK's. */
+    static String[] protocols(HttpClientConfig.TlsConfig tls) {
+        if (tls.minVersion().isEmpty() && tls.maxVersion().isEmpty()) return null;
+        List<String> all = List.of("TLS10", "TLS11", "TLS12", "TLS13");
+        int lo = tls.minVersion().isEmpty() ? 2 : all.indexOf(tls.minVersion()); // Prometheus's default minimum: TLS 1.2
+        int hi = tls.maxVersion().isEmpty() ? 3 : all.indexOf(tls.maxVersion());
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = Math.max(0, lo); i <= hi; i++) out.add("TLSv1." + i);
+        return out.toArray(String[]::new);
     }
 
     /** {@code insecure_skip_verify}: the user asked for no certificate checks. */

@@ -306,7 +306,7 @@ final class Server implements AutoCloseable {
                     cfg.global().ruleQueryOffsetMs(), ext, externalUrl));
             if (!file.isEmpty() || scrapeDefaultConfig) scrapes.apply(cfg);
             applyRetention(cfg.storage());
-            for (String w : cfg.unsupportedSettings()) LOG.log(System.Logger.Level.WARNING, file + ": " + w);
+            for (String w : cfg.unsupportedSettings()) LOG.log(System.Logger.Level.WARNING, cfg.file() + ": " + w);
             List<dev.vigil.ingest.relabel.RelabelConfig> alertRelabel = cfg.alerting().alertRelabelConfigs();
             alertExternalLabels = Map.copyOf(ext);
             alertRelabeling = alertRelabel.isEmpty() ? null : l -> {
@@ -333,7 +333,6 @@ final class Server implements AutoCloseable {
         }
     }
 
-    /** Scraping and configuration metrics under Prometheus's names. */
     private volatile AlertmanagerDiscovery.Resolved alertmanagers = AlertmanagerDiscovery.Resolved.NONE;
     private volatile String retentionDescription = "";
     // set by loadConfig before the discovery that reads them starts
@@ -400,6 +399,7 @@ final class Server implements AutoCloseable {
         return p.isEmpty() ? "/" : p;
     }
 
+    /** Scraping and configuration metrics under Prometheus's names. */
     Map<String, Double> scrapeMetrics() {
         Map<String, Double> m = new java.util.LinkedHashMap<>();
         var sm = scrapes.metrics();

@@ -20,7 +20,14 @@ final class ScrapeClient {
 
     synchronized HttpClient get() {
         if (closed) throw new ScrapeFailure("the scrape pool was stopped");
-        if (client == null) client = HttpClients.build(cfg.http(), cfg.scrapeTimeoutMs(), cfg.scheme().equals("https"));
+        if (client == null) {
+            try {
+                client = HttpClients.build(cfg.http(), cfg.scrapeTimeoutMs(), cfg.scheme().equals("https"));
+            } catch (IllegalArgumentException e) {
+                // an unreadable CA, certificate or key file: the target's error (up 0), tried again next scrape
+                throw new ScrapeFailure(e.getMessage());
+            }
+        }
         return client;
     }
 

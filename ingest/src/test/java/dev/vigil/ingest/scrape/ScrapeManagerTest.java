@@ -147,6 +147,17 @@ class ScrapeManagerTest {
     }
 
     @Test
+    void an_unreadable_tls_file_is_the_target_error_not_a_crash() throws Exception {
+        manager.apply(config(job("plain", "/a", "'ADDR'")
+                + "- job_name: tls\n  scheme: https\n  tls_config: {ca_file: /nonexistent/ca.pem}\n  static_configs: [{targets: ['ADDR']}]\n"));
+        await("https job scraped", () -> manager.pool("tls").activeTargets().getFirst().lastScrapeMs() > 0);
+        TargetStatus t = manager.pool("tls").activeTargets().getFirst();
+        assertEquals(ScrapeLoop.Health.DOWN, t.health());
+        assertTrue(t.lastError().contains("cannot set up TLS") && t.lastError().contains("/nonexistent/ca.pem"), t.lastError());
+        assertTrue(up("plain"));
+    }
+
+    @Test
     void a_failed_reload_keeps_the_running_config() throws Exception {
         Path file = dir.resolve("prometheus.yml");
         String good = "global: {scrape_interval: 200ms, scrape_timeout: 100ms}\nscrape_configs:\n"

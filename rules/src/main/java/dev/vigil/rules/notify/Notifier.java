@@ -170,7 +170,13 @@ public final class Notifier implements AlertSink, AutoCloseable {
                 while (!queue.isEmpty() && batch.size() < max) batch.add(queue.pollFirst());
             }
             if (batch.isEmpty()) continue;
-            post(batch);
+            try {
+                post(batch);
+            } catch (RuntimeException e) {
+                // a bug, not an Alertmanager's fault: the batch is lost, the sender goes on
+                errors.incrementAndGet();
+                System.getLogger(Notifier.class.getName()).log(System.Logger.Level.ERROR, "sending alerts failed", e);
+            }
         }
     }
 
@@ -222,7 +228,12 @@ public final class Notifier implements AlertSink, AutoCloseable {
         } catch (java.io.IOException e) {
             return false; // an unreadable credentials file: counted as a failed post, as Prometheus's failing request
         }
-        HttpClient client = t.client() == null ? http() : t.client().get();
+        HttpClient client;
+        try {
+            client = t.client() == null ? http() : t.client().get();
+        } catch (RuntimeException e) {
+            return false; // e.g. an unreadable CA or key file: a failed post, and the next one tries again
+        }
         HttpRequest req = rb.build();
         for (int attempt = 0; attempt < ATTEMPTS && !closed; attempt++) {
             try {

@@ -76,4 +76,37 @@ class NotifierTest {
             server.stop(0);
         }
     }
+
+    @Test
+    void an_alertmanager_whose_client_cannot_be_built_fails_alone() throws Exception {
+        List<String> paths = Collections.synchronizedList(new ArrayList<>());
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", ex -> {
+            ex.getRequestBody().readAllBytes();
+            paths.add(ex.getRequestURI().getPath());
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort();
+            Notifier.Target broken = new Notifier.Target(URI.create(base + "/broken/api/v2/alerts"), Duration.ofSeconds(5), null,
+                    () -> {
+                        throw new IllegalArgumentException("cannot set up TLS: /missing/ca.pem");
+                    }, null);
+            Notifier.Target ok = Notifier.Target.of(base + "/ok");
+            try (Notifier n = new Notifier(Notifier.Options.of(List.of(broken, ok), Map.of()))) {
+                for (int round = 1; round <= 2; round++) {
+                    n.send(List.of(new NotifierAlert(Labels.of("alertname", "A"), Map.of(), 1, 2, "")));
+                    long deadline = System.nanoTime() + 10_000_000_000L;
+                    while (n.sentCount() < round && System.nanoTime() < deadline) Thread.sleep(20);
+                    assertEquals(round, n.sentCount(), "the sender thread goes on after the broken one failed");
+                }
+                assertEquals(2, n.errorCount());
+            }
+            assertEquals(List.of("/ok/api/v2/alerts", "/ok/api/v2/alerts"), paths);
+        } finally {
+            server.stop(0);
+        }
+    }
 }

@@ -354,19 +354,8 @@ final class Server implements AutoCloseable {
         long bytes = sc.retentionSizeBytes() > 0 ? sc.retentionSizeBytes() : flags.retentionBytes();
         storage.setRetention(ms, bytes);
         String time = sc.retentionTimeMs() > 0 ? dev.vigil.ingest.config.PromDuration.format(ms) : flags.get("storage.tsdb.retention.time");
-        String size = sc.retentionSizeBytes() > 0 ? base2Bytes(bytes) : flags.get("storage.tsdb.retention.size");
+        String size = sc.retentionSizeBytes() > 0 ? dev.vigil.ingest.config.ByteSize.format(bytes) : flags.get("storage.tsdb.retention.size");
         retentionDescription = time + (bytes > 0 ? " or " + size : "");
-    }
-
-    /** A byte count in the largest binary unit that divides it, as Prometheus prints sizes (512MiB). */
-    static String base2Bytes(long b) {
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-        int u = 0;
-        while (u < units.length - 1 && b != 0 && b % 1024 == 0) {
-            b /= 1024;
-            u++;
-        }
-        return b + units[u];
     }
 
     /** The notifier's Alertmanagers, whenever discovery or a reload changes them. */

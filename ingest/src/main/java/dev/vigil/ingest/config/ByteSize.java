@@ -9,6 +9,17 @@ import java.math.BigDecimal;
 public final class ByteSize {
     private ByteSize() {}
 
+    /** A byte count in the largest binary unit that divides it, as Prometheus prints sizes: {@code 512MiB}, {@code 1000B}. */
+    public static String format(long bytes) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        int u = 0;
+        while (u < units.length - 1 && bytes != 0 && bytes % 1024 == 0) {
+            bytes /= 1024;
+            u++;
+        }
+        return bytes + units[u];
+    }
+
     /**
      * Parses a size into bytes.
      *

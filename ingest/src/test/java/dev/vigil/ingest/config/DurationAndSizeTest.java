@@ -43,6 +43,21 @@ class DurationAndSizeTest {
     }
 
     @ParameterizedTest
+    @MethodSource("sizes")
+    void sizes_print_in_the_largest_whole_unit_and_read_back(String text, long bytes) {
+        String printed = ByteSize.format(bytes);
+        assertEquals(bytes, ByteSize.parse(printed), printed);
+        assertEquals(switch (text) {
+            case "0" -> "0B";
+            case "1KB", "1KiB" -> "1KiB";
+            case "10MB" -> "10MiB";
+            case "1.5GB" -> "1536MiB";
+            case "1GB512MB" -> "1536MiB";
+            default -> text;
+        }, printed);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"", "10", "1XB", "MB", "1kb"})
     void invalid_sizes_are_rejected(String text) {
         assertThrows(IllegalArgumentException.class, () -> ByteSize.parse(text));

@@ -158,6 +158,7 @@ class AlertmanagerDiscoveryTest {
                 Files.writeString(dir.resolve("ams.json"), "[{\"targets\": [\"" + amAddress + "\"], \"labels\": {\"root\": \"/one\"}},"
                         + " {\"targets\": [\"" + amAddress + "\"], \"labels\": {\"root\": \"/two\"}}]");
                 RulesWiringTest.await(c, base + "/api/v1/alertmanagers", b -> b.contains("/two/api/v2/alerts"));
+                RulesWiringTest.await(c, base + "/metrics", b -> b.contains("\nprometheus_notifications_alertmanagers_discovered 2\n"));
                 awaitTrue(() -> received.containsKey("/two") && received.get("/two").stream().anyMatch(b -> b.contains("Always")));
             }
         } finally {

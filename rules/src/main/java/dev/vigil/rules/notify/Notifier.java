@@ -112,6 +112,8 @@ public final class Notifier implements AlertSink, AutoCloseable {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    // per Alertmanager URL: alerts sent (successfully or not) and alerts in failed posts, as Prometheus counts them
+    private final java.util.concurrent.ConcurrentHashMap<String, AtomicLong[]> perAlertmanager = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closed;
     private final Thread sender;
 
@@ -189,6 +191,7 @@ public final class Notifier implements AlertSink, AutoCloseable {
         byte[] body = null; // shared by the Alertmanagers without relabelling of their own
         List<CompletableFuture<Boolean>> results = new ArrayList<>();
         List<Integer> counts = new ArrayList<>();
+        List<String> urls = new ArrayList<>();
         for (Target t : o.targets()) {
             List<NotifierAlert> alerts = t.alertRelabel() == null ? batch : relabel(batch, t.alertRelabel());
             if (alerts.isEmpty()) continue;
@@ -200,11 +203,18 @@ public final class Notifier implements AlertSink, AutoCloseable {
                 b = json(alerts).getBytes(StandardCharsets.UTF_8);
             }
             counts.add(alerts.size());
+            urls.add(t.url().toString());
             results.add(CompletableFuture.supplyAsync(() -> postTo(t, b), Thread::startVirtualThread));
         }
         for (int i = 0; i < results.size(); i++) {
-            if (results.get(i).join()) sent.addAndGet(counts.get(i));
-            else errors.incrementAndGet();
+            AtomicLong[] c = perAlertmanager.computeIfAbsent(urls.get(i), k -> new AtomicLong[] {new AtomicLong(), new AtomicLong()});
+            c[0].addAndGet(counts.get(i));
+            if (results.get(i).join()) {
+                sent.addAndGet(counts.get(i));
+            } else {
+                errors.incrementAndGet();
+                c[1].addAndGet(counts.get(i));
+            }
         }
     }
 
@@ -297,6 +307,44 @@ public final class Notifier implements AlertSink, AutoCloseable {
     /** Alerts dropped because the queue was full. */
     public long droppedCount() {
         return dropped.get();
+    }
+
+    /**
+     * Prometheus's notifier metrics: {@code prometheus_notifications_sent_total} and {@code _errors_total}
+     * per Alertmanager (alerts, not posts), {@code _dropped_total}, {@code _queue_length},
+     * {@code _queue_capacity} and {@code _alertmanagers_discovered}, in the text format.
+     */
+    public String exposition() {
+        Options o = options;
+        StringBuilder sb = new StringBuilder();
+        perAlertmanager("prometheus_notifications_sent_total", "Total number of alerts sent.", 0, sb);
+        perAlertmanager("prometheus_notifications_errors_total", "Total number of sent alerts affected by errors.", 1, sb);
+        single(sb, "prometheus_notifications_dropped_total", "Total number of alerts dropped due to errors when sending to Alertmanager.",
+                "counter", dropped.get());
+        single(sb, "prometheus_notifications_queue_length", "The number of alert notifications in the queue.", "gauge", queueLength());
+        single(sb, "prometheus_notifications_queue_capacity", "The capacity of the alert notifications queue.", "gauge", o.queueCapacity());
+        single(sb, "prometheus_notifications_alertmanagers_discovered", "The number of alertmanagers discovered and active.", "gauge",
+                o.targets().size());
+        return sb.toString();
+    }
+
+    private void perAlertmanager(String name, String help, int idx, StringBuilder sb) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" counter\n");
+        new TreeMap<>(perAlertmanager).forEach((url, c) -> {
+            sb.append(name).append("{alertmanager=\"");
+            for (int i = 0; i < url.length(); i++) {
+                char ch = url.charAt(i);
+                if (ch == '\\' || ch == '"') sb.append('\\').append(ch);
+                else if (ch == '\n') sb.append("\\n");
+                else sb.append(ch);
+            }
+            sb.append("\"} ").append(c[idx].get()).append('\n');
+        });
+    }
+
+    private static void single(StringBuilder sb, String name, String help, String type, long value) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(' ').append(type)
+                .append('\n').append(name).append(' ').append(value).append('\n');
     }
 
     public int queueLength() {

@@ -103,6 +103,15 @@ class NotifierTest {
                     assertEquals(round, n.sentCount(), "the sender thread goes on after the broken one failed");
                 }
                 assertEquals(2, n.errorCount());
+                String m = n.exposition();
+                // as Prometheus counts: alerts, not posts; "sent" counts the failed ones too
+                assertTrue(m.contains("prometheus_notifications_sent_total{alertmanager=\"" + base + "/broken/api/v2/alerts\"} 2\n"), m);
+                assertTrue(m.contains("prometheus_notifications_errors_total{alertmanager=\"" + base + "/broken/api/v2/alerts\"} 2\n"), m);
+                assertTrue(m.contains("prometheus_notifications_sent_total{alertmanager=\"" + base + "/ok/api/v2/alerts\"} 2\n"), m);
+                assertTrue(m.contains("prometheus_notifications_errors_total{alertmanager=\"" + base + "/ok/api/v2/alerts\"} 0\n"), m);
+                assertTrue(m.contains("\nprometheus_notifications_alertmanagers_discovered 2\n"), m);
+                assertTrue(m.contains("\nprometheus_notifications_queue_capacity 10000\n"), m);
+                assertTrue(m.contains("\nprometheus_notifications_dropped_total 0\n"), m);
             }
             assertEquals(List.of("/ok/api/v2/alerts", "/ok/api/v2/alerts"), paths);
         } finally {

@@ -130,15 +130,15 @@ public final class DnsDiscoverer implements Discoverer {
                 case SRVRecord srv -> {
                     String host = srv.getTarget().toString();
                     b.set(SRV_TARGET_LABEL, host).set(SRV_PORT_LABEL, Integer.toString(srv.getPort()))
-                            .set(TargetGroup.ADDRESS_LABEL, hostPort(trimDots(host), srv.getPort()));
+                            .set(TargetGroup.ADDRESS_LABEL, hostPort(ResolvConf.trimDots(host), srv.getPort()));
                 }
                 case MXRecord mx -> {
                     String host = mx.getTarget().toString();
-                    b.set(MX_TARGET_LABEL, host).set(TargetGroup.ADDRESS_LABEL, hostPort(trimDots(host), config.port()));
+                    b.set(MX_TARGET_LABEL, host).set(TargetGroup.ADDRESS_LABEL, hostPort(ResolvConf.trimDots(host), config.port()));
                 }
                 case NSRecord ns -> {
                     String host = ns.getTarget().toString();
-                    b.set(NS_TARGET_LABEL, host).set(TargetGroup.ADDRESS_LABEL, hostPort(trimDots(host), config.port()));
+                    b.set(NS_TARGET_LABEL, host).set(TargetGroup.ADDRESS_LABEL, hostPort(ResolvConf.trimDots(host), config.port()));
                 }
                 case ARecord a -> b.set(TargetGroup.ADDRESS_LABEL, hostPort(DnsClient.ipString(a.getAddress().getAddress()), config.port()));
                 case AAAARecord a -> b.set(TargetGroup.ADDRESS_LABEL, hostPort(DnsClient.ipString(a.getAddress().getAddress()), config.port()));
@@ -158,12 +158,6 @@ public final class DnsDiscoverer implements Discoverer {
     // Go's net.JoinHostPort: brackets around a host with a colon (IPv6)
     private static String hostPort(String host, int port) {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
-    }
-
-    private static String trimDots(String s) {
-        int end = s.length();
-        while (end > 0 && s.charAt(end - 1) == '.') end--;
-        return s.substring(0, end);
     }
 
     /** Why the last refresh kept some name's previous targets, or empty. */

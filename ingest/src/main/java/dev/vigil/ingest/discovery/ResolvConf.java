@@ -50,10 +50,10 @@ public record ResolvConf(List<InetSocketAddress> servers, List<String> search, i
                         }
                     }
                 }
-                case "domain" -> search = f.length > 1 ? List.of(trimDot(f[1])) : List.of();
+                case "domain" -> search = f.length > 1 ? List.of(trimDots(f[1])) : List.of();
                 case "search" -> {
                     List<String> s = new ArrayList<>();
-                    for (int i = 1; i < f.length; i++) s.add(trimDot(f[i]));
+                    for (int i = 1; i < f.length; i++) s.add(trimDots(f[i]));
                     search = s;
                 }
                 case "options" -> {
@@ -96,8 +96,11 @@ public record ResolvConf(List<InetSocketAddress> servers, List<String> search, i
         return n;
     }
 
-    private static String trimDot(String s) {
-        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    /** The name without its trailing dots (Go's strings.TrimRight(name, ".")). */
+    static String trimDots(String s) {
+        int end = s.length();
+        while (end > 0 && s.charAt(end - 1) == '.') end--;
+        return s.substring(0, end);
     }
 
     private static int parseIntOrZero(String s) {

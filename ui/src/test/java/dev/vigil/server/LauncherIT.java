@@ -132,7 +132,9 @@ class LauncherIT {
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) fail("the launcher exited with " + p.exitValue() + ":\n" + Files.readString(log));
             try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create(base + "/-/ready")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) return;
+                // a request timeout too: a kept-alive connection to the first server can leave a request hanging
+                if (HTTP.send(HttpRequest.newBuilder(URI.create(base + "/-/ready")).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) return;
             } catch (IOException notYet) {
                 // not listening yet
             }

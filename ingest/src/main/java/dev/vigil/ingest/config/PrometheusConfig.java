@@ -52,13 +52,6 @@ public record PrometheusConfig(
         if (!global.scrapeFailureLogFile().isEmpty()) {
             out.add("global.scrape_failure_log_file is not supported by Vigil: a target's last error is on /api/v1/targets");
         }
-        List<HttpClientConfig> https = new java.util.ArrayList<>();
-        for (ScrapeConfig c : scrapeConfigs) https.add(c.http());
-        for (var am : alerting.alertmanagers()) https.add(am.http());
-        for (RemoteWriteConfig w : remoteWrite) https.add(w.http());
-        if (https.stream().anyMatch(h -> h != null && !h.tls().serverName().isEmpty())) {
-            out.add("tls_config.server_name is not supported by Vigil: certificates are checked against the URL's host");
-        }
         return out;
     }
 }

@@ -2,6 +2,7 @@ package dev.vigil.ingest.discovery;
 
 import dev.vigil.ingest.config.HttpClientConfig;
 import dev.vigil.ingest.tls.Pem;
+import dev.vigil.ingest.tls.ServerNameTrustManager;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +28,9 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -38,7 +41,9 @@ import javax.net.ssl.X509TrustManager;
  * and the Authorization header (basic auth, or type plus credentials; credential files are read on
  * every call so that rotated secrets are picked up, as Prometheus does), HTTP proxies, a client
  * certificate ({@code cert}/{@code key}, inline or from files) and the TLS versions allowed
- * ({@code min_version}, {@code max_version}). {@code server_name} is not applied.
+ * ({@code min_version}, {@code max_version}) and {@code server_name}: the certificate is checked
+ * against it instead of the URL's host, and it is sent as SNI when the URL's host is an IP address
+ * (for a DNS name the JDK client sends that name).
  */
 public final class HttpClients {
     private HttpClients() {}
@@ -57,9 +62,13 @@ public final class HttpClients {
         SSLContext ssl = sslContext(h.tls());
         if (ssl != null) b.sslContext(ssl);
         String[] protocols = protocols(h.tls());
-        if (protocols != null) {
-            javax.net.ssl.SSLParameters p = new javax.net.ssl.SSLParameters();
-            p.setProtocols(protocols);
+        String serverName = h.tls().serverName();
+        boolean sni = !serverName.isEmpty() && ServerNameTrustManager.ipLiteral(serverName) == null;
+        if (protocols != null || sni) {
+            SSLParameters p = new SSLParameters();
+            if (protocols != null) p.setProtocols(protocols);
+            // the JDK client keeps these names only for a URL whose host is an IP address
+            if (sni) p.setServerNames(List.of(new SNIHostName(serverName)));
             b.sslParameters(p);
         }
         ProxySelector proxy = proxy(h, System::getenv);
@@ -164,17 +173,26 @@ public final class HttpClients {
         try {
             KeyManager[] keys = clientKeys(tls);
             TrustManager[] trust;
+            boolean ownCa = !tls.ca().isEmpty() || !tls.caFile().isEmpty();
             if (tls.insecureSkipVerify()) {
                 trust = new TrustManager[] {new TrustAll()};
-            } else if (!tls.ca().isEmpty() || !tls.caFile().isEmpty()) {
-                KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-                ks.load(null, null);
-                String pem = tls.ca().isEmpty() ? Files.readString(Path.of(tls.caFile())) : tls.ca();
-                int i = 0;
-                for (Certificate cert : Pem.certificates(pem)) ks.setCertificateEntry("ca" + i++, cert);
+            } else if (ownCa || !tls.serverName().isEmpty()) {
+                KeyStore ks = null; // the JDK's trusted CAs
+                if (ownCa) {
+                    ks = KeyStore.getInstance(KeyStore.getDefaultType());
+                    ks.load(null, null);
+                    String pem = tls.ca().isEmpty() ? Files.readString(Path.of(tls.caFile())) : tls.ca();
+                    int i = 0;
+                    for (Certificate cert : Pem.certificates(pem)) ks.setCertificateEntry("ca" + i++, cert);
+                }
                 TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
                 tmf.init(ks);
                 trust = tmf.getTrustManagers();
+                if (!tls.serverName().isEmpty()) {
+                    X509TrustManager chain = java.util.Arrays.stream(trust).filter(X509TrustManager.class::isInstance)
+                            .map(X509TrustManager.class::cast).findFirst().orElseThrow();
+                    trust = new TrustManager[] {new ServerNameTrustManager(chain, tls.serverName())};
+                }
             } else if (keys != null) {
                 trust = null; // the JDK's trusted CAs, with our client certificate
             } else {

@@ -1,6 +1,7 @@
 package dev.vigil.rules;
 
 import dev.vigil.query.eval.Engine;
+import dev.vigil.query.eval.QueryLog;
 import dev.vigil.rules.config.RuleConfig;
 import dev.vigil.rules.config.RuleFiles;
 import dev.vigil.rules.config.RuleGroupConfig;
@@ -258,17 +259,35 @@ public final class RuleManager implements AutoCloseable {
     /** Evaluates one group at {@code tMs} and persists alert state. */
     void evaluateGroup(RuleGroup g, long tMs) {
         Settings s = settings;
-        g.evaluate(tMs, options.storage(), this::query, options.sink(), options.resendDelayMs(), s.externalUrl(),
-                ruleExecutor);
+        g.evaluate(tMs, options.storage(), (expr, text, t) -> query(g, expr, text, t), options.sink(), options.resendDelayMs(),
+                s.externalUrl(), ruleExecutor);
         boolean hasAlerting = g.rules.stream().anyMatch(r -> r instanceof AlertingRule);
         if (hasAlerting) persist();
     }
 
-    private dev.vigil.query.eval.Value query(dev.vigil.query.ast.Expr expr, String text, long tMs) {
+    private dev.vigil.query.eval.Value query(RuleGroup g, dev.vigil.query.ast.Expr expr, String text, long tMs) {
+        long start = System.nanoTime();
+        String error = null;
         try (Querier q = options.storage().querier()) {
             return options.engine().instant(q, expr, text, tMs, () -> closing).value();
+        } catch (RuntimeException e) {
+            error = e.getMessage();
+            throw e;
+        } finally {
+            QueryLog log = queryLog;
+            if (log != QueryLog.NONE) {
+                log.logged(new QueryLog.Entry(text, tMs, tMs, 0, error, 0, System.nanoTime() - start,
+                        Map.of("ruleGroup", Map.of("file", g.file, "name", g.name))));
+            }
         }
     }
+
+    /** Where rule queries are logged from now on (the config's query_log_file). */
+    public void setQueryLog(QueryLog log) {
+        queryLog = log;
+    }
+
+    private volatile QueryLog queryLog = QueryLog.NONE;
 
     private void persist() {
         if (stateStore == null) return;

@@ -114,6 +114,8 @@ public final class Main {
             Map.entry("vigil_target_samples_appended_total", "Total number of scraped samples stored."),
             Map.entry("vigil_targets_active", "Number of active scrape targets."),
             Map.entry("prometheus_config_last_reload_successful", "Whether the last configuration reload attempt was successful."),
+            Map.entry("prometheus_engine_query_log_enabled", "State of the query log."),
+            Map.entry("prometheus_engine_query_log_failures_total", "The number of query log failures."),
             Map.entry("prometheus_config_last_reload_success_timestamp_seconds", "Timestamp of the last successful configuration reload."),
             Map.entry("vigil_queries_total", "Total number of PromQL queries answered over the HTTP API."),
             Map.entry("vigil_queries_failed_total", "Total number of PromQL queries that failed."),

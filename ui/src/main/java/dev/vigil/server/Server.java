@@ -3,6 +3,7 @@ package dev.vigil.server;
 import dev.vigil.ingest.config.ConfigException;
 import dev.vigil.ingest.config.ConfigParser;
 import dev.vigil.ingest.config.PrometheusConfig;
+import dev.vigil.ingest.log.LogFiles;
 import dev.vigil.ingest.remote.RemoteWriteHandler;
 import dev.vigil.ingest.remotewrite.RemoteWriteManager;
 import dev.vigil.ingest.scrape.ScrapeManager;
@@ -12,6 +13,7 @@ import dev.vigil.server.api.Federation;
 import dev.vigil.server.api.MetadataStore;
 import dev.vigil.server.api.QueryApi;
 import dev.vigil.query.eval.Engine;
+import dev.vigil.query.eval.QueryLog;
 import dev.vigil.rules.RuleManager;
 import dev.vigil.rules.notify.Notifier;
 import java.util.List;
@@ -103,6 +105,9 @@ final class Server implements AutoCloseable {
         this.notifier = new Notifier(Notifier.Options.of(List.of(), Map.of()));
         this.rules = new RuleManager(new RuleManager.Options(storage, new Engine(engineOptions(flags)), flags.storagePath(), notifier,
                 flags.alertResendDelayMs(), System::currentTimeMillis));
+        // before the config: its query_log_file is handed to the query API
+        this.queryApi = new QueryApi(storage, engineOptions(flags), Integer.parseInt(flags.get("query.max-concurrency")),
+                System::currentTimeMillis);
         this.remoteWrites = RemoteWriteManager.forStorage(storage);
         remoteWrites.setMetadataSource(() -> {
             Map<String, dev.vigil.ingest.scrape.MetricMetadata> all = new java.util.TreeMap<>();
@@ -121,6 +126,7 @@ final class Server implements AutoCloseable {
             rules.close();
             notifier.close();
             remoteWrites.close();
+            closeLogFiles();
             throw e;
         }
         long start = System.currentTimeMillis();
@@ -132,9 +138,7 @@ final class Server implements AutoCloseable {
                 () -> retentionDescription,
                 flags.bool("web.enable-remote-write-receiver"), flags.bool("web.enable-admin-api"), rw, importer, metadata,
                 () -> new Api.RuntimeState(lastReloadOk, lastReloadMs)));
-        QueryApi queryApi = new QueryApi(storage, engineOptions(flags),
-                Integer.parseInt(flags.get("query.max-concurrency")), System::currentTimeMillis);
-        this.queryApi = queryApi;
+        QueryApi queryApi = this.queryApi;
         this.live = new dev.vigil.server.web.LiveUpdates(queryApi::rangeResultJson, System::currentTimeMillis);
         TargetsApi targetsApi = new TargetsApi(scrapes, scrapeUrl -> TargetsApi.globalUrl(scrapeUrl, externalUrl, flags.listenPort(), port()));
         metadata.setLiveSource(targetsApi::metadataByFamily);
@@ -297,30 +301,16 @@ final class Server implements AutoCloseable {
             PrometheusConfig cfg = file.isEmpty()
                     ? ConfigParser.parse(yaml, "<embedded default config>", Path.of("").toAbsolutePath(), System::getenv)
                     : ConfigParser.load(Path.of(file));
-            Map<String, String> ext = new java.util.LinkedHashMap<>();
-            Labels extLabels = cfg.global().externalLabels();
-            for (int i = 0; i < extLabels.size(); i++) ext.put(extLabels.name(i), extLabels.value(i));
-            // rules first: a broken rule file fails the reload before anything changes
-            // (rule_files are joined to the config file's directory already)
-            rules.load(cfg.ruleFiles(), null, new RuleManager.Settings(cfg.global().evaluationIntervalMs(),
-                    cfg.global().ruleQueryOffsetMs(), ext, externalUrl));
-            if (!file.isEmpty() || scrapeDefaultConfig) scrapes.apply(cfg);
-            applyRetention(cfg.storage());
-            for (String w : cfg.unsupportedSettings()) LOG.log(System.Logger.Level.WARNING, cfg.file() + ": " + w);
-            List<dev.vigil.ingest.relabel.RelabelConfig> alertRelabel = cfg.alerting().alertRelabelConfigs();
-            alertExternalLabels = Map.copyOf(ext);
-            alertRelabeling = alertRelabel.isEmpty() ? null : l -> {
-                Labels out = dev.vigil.ingest.relabel.Relabel.process(l, alertRelabel);
-                return out == null || out.isEmpty() ? null : out;
-            };
-            // the old discovery reports nothing once closed; the new one reports its static Alertmanagers at once
-            if (alertmanagerDiscovery != null) alertmanagerDiscovery.close();
-            alertmanagerDiscovery = new AlertmanagerDiscovery(cfg.alerting().alertmanagers(), this::alertmanagersChanged);
-            alertmanagerDiscovery.start();
-            externalLabels = extLabels;
-            remoteWrites.apply(cfg);
-            // shown by /api/v1/status/config to anyone who can reach the API: no passwords or tokens
-            configYaml.set(dev.vigil.ingest.config.ConfigRedaction.redact(yaml, file.isEmpty() ? "<embedded default config>" : file));
+            // log files first as well: one that cannot be opened fails the reload before anything changes
+            LogFiles logs = openLogFiles(cfg);
+            try {
+                apply(cfg, yaml, file, logs);
+            } catch (RuntimeException e) {
+                logs.close();
+                throw e;
+            }
+            logFiles.close(); // every user holds the new set by now
+            logFiles = logs;
             lastReloadOk = true;
             lastReloadMs = System.currentTimeMillis();
             return null;
@@ -330,6 +320,53 @@ final class Server implements AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, "loading the configuration failed, the running one stays: " + why);
             if (configYaml.get() == null) throw new IllegalArgumentException(why);
             return why;
+        }
+    }
+
+    /** Applies a validated configuration; the caller has opened its log files. */
+    private void apply(PrometheusConfig cfg, String yaml, String file, LogFiles logs) {
+        Map<String, String> ext = new java.util.LinkedHashMap<>();
+        Labels extLabels = cfg.global().externalLabels();
+        for (int i = 0; i < extLabels.size(); i++) ext.put(extLabels.name(i), extLabels.value(i));
+        // rules first: a broken rule file fails the reload before anything changes
+        // (rule_files are joined to the config file's directory already)
+        rules.load(cfg.ruleFiles(), null, new RuleManager.Settings(cfg.global().evaluationIntervalMs(),
+                cfg.global().ruleQueryOffsetMs(), ext, externalUrl));
+        if (!file.isEmpty() || scrapeDefaultConfig) scrapes.apply(cfg, logs);
+        QueryLog queryLog = QueryLogFile.of(logs.get(cfg.global().queryLogFile()));
+        queryApi.setQueryLog(queryLog);
+        rules.setQueryLog(queryLog);
+        this.queryLog = queryLog;
+        applyRetention(cfg.storage());
+        for (String w : cfg.unsupportedSettings()) LOG.log(System.Logger.Level.WARNING, cfg.file() + ": " + w);
+        List<dev.vigil.ingest.relabel.RelabelConfig> alertRelabel = cfg.alerting().alertRelabelConfigs();
+        alertExternalLabels = Map.copyOf(ext);
+        alertRelabeling = alertRelabel.isEmpty() ? null : l -> {
+            Labels out = dev.vigil.ingest.relabel.Relabel.process(l, alertRelabel);
+            return out == null || out.isEmpty() ? null : out;
+        };
+        // the old discovery reports nothing once closed; the new one reports its static Alertmanagers at once
+        if (alertmanagerDiscovery != null) alertmanagerDiscovery.close();
+        alertmanagerDiscovery = new AlertmanagerDiscovery(cfg.alerting().alertmanagers(), this::alertmanagersChanged);
+        alertmanagerDiscovery.start();
+        externalLabels = extLabels;
+        remoteWrites.apply(cfg);
+        // shown by /api/v1/status/config to anyone who can reach the API: no passwords or tokens
+        configYaml.set(dev.vigil.ingest.config.ConfigRedaction.redact(yaml, file.isEmpty() ? "<embedded default config>" : file));
+    }
+
+    private LogFiles logFiles = LogFiles.NONE; // guarded by this (loadConfig, close)
+    private volatile QueryLog queryLog = QueryLog.NONE;
+
+    /** The JSON log files {@code cfg} names (scrape failures, queries), opened for appending. */
+    private static LogFiles openLogFiles(PrometheusConfig cfg) {
+        List<String> paths = new java.util.ArrayList<>();
+        paths.add(cfg.global().queryLogFile());
+        for (var c : cfg.scrapeConfigs()) paths.add(c.scrapeFailureLogFile());
+        try {
+            return LogFiles.open(paths);
+        } catch (IOException e) {
+            throw ConfigException.ofFile(cfg.file(), e.getMessage(), e);
         }
     }
 
@@ -403,6 +440,9 @@ final class Server implements AutoCloseable {
         m.put("vigil_target_samples_appended_total", (double) sm.samplesAppended());
         m.put("vigil_targets_active", (double) scrapes.activeTargets().size());
         m.put("prometheus_config_last_reload_successful", lastReloadOk ? 1.0 : 0.0);
+        QueryLog ql = queryLog;
+        m.put("prometheus_engine_query_log_enabled", ql instanceof QueryLogFile ? 1.0 : 0.0);
+        m.put("prometheus_engine_query_log_failures_total", ql instanceof QueryLogFile f ? (double) f.file().failures() : 0.0);
         m.put("prometheus_config_last_reload_success_timestamp_seconds", lastReloadMs / 1000.0);
         return m;
     }
@@ -432,11 +472,17 @@ final class Server implements AutoCloseable {
         notifier.close();
         scrapes.close();
         remoteWrites.close();
+        closeLogFiles();
         storage.close();
     }
 
     private synchronized void closeAlertmanagerDiscovery() {
         if (alertmanagerDiscovery != null) alertmanagerDiscovery.close();
         alertmanagerDiscovery = null;
+    }
+
+    private synchronized void closeLogFiles() {
+        logFiles.close();
+        logFiles = LogFiles.NONE;
     }
 }

@@ -153,7 +153,7 @@ public final class ConfigParser {
         YamlNodes y = new YamlNodes(fileName);
         Node root = y.compose(text);
         Obj top = y.obj(root, "", TOP_KEYS);
-        GlobalConfig global = global(y, top.obj("global", GLOBAL_KEYS), env);
+        GlobalConfig global = global(y, top.obj("global", GLOBAL_KEYS), env, dir);
 
         List<String> ruleFiles = globPaths(top, "rule_files", "invalid rule file path", dir);
         List<String> scrapeFiles = globPaths(top, "scrape_config_files", "invalid scrape config file path", dir);
@@ -204,7 +204,7 @@ public final class ConfigParser {
 
     // ------------------------------------------------------------------ global
 
-    private static GlobalConfig global(YamlNodes y, Obj g, UnaryOperator<String> env) {
+    private static GlobalConfig global(YamlNodes y, Obj g, UnaryOperator<String> env, Path dir) {
         NameValidationScheme scheme = validationScheme(g, NameValidationScheme.UTF8);
         Map<String, String> ext = g.stringMap("external_labels");
         List<String> pairs = new ArrayList<>();
@@ -226,8 +226,8 @@ public final class ConfigParser {
         escapingScheme(g, scheme);
         boolFlags(g);
         return new GlobalConfig(interval, timeout, eval, g.durationMs("rule_query_offset", 0),
-                Labels.of(pairs.toArray(String[]::new)), g.string("query_log_file", ""),
-                g.string("scrape_failure_log_file", ""), limits(g), scheme, protocols);
+                Labels.of(pairs.toArray(String[]::new)), joinDir(dir, g.string("query_log_file", "")),
+                joinDir(dir, g.string("scrape_failure_log_file", "")), limits(g), scheme, protocols);
     }
 
     private static void boolFlags(Obj o) {
@@ -371,12 +371,13 @@ public final class ConfigParser {
         boolFlags(o);
         o.uint("native_histogram_bucket_limit", 0);
         o.real("native_histogram_min_bucket_factor", 0);
-        o.string("scrape_failure_log_file", "");
+        String failureLog = joinDir(dir, o.string("scrape_failure_log_file", ""));
+        if (failureLog.isEmpty()) failureLog = global.scrapeFailureLogFile();
         return new ScrapeConfig(job, interval, timeout, metricsPath, schemeName, params,
                 o.bool("honor_labels", false), o.bool("honor_timestamps", true),
                 o.bool("track_timestamps_staleness", false), o.bool("enable_compression", true),
                 limits(o).orElse(global.limits()), http, statics, files, httpSd, dnsSd, relabel, metricRelabel, protocols,
-                fallback, scheme);
+                fallback, scheme, failureLog);
     }
 
     private static List<TargetGroup> staticConfigs(YamlNodes y, Obj o, boolean checkAddresses) {

@@ -48,10 +48,6 @@ public record PrometheusConfig(
             out.add("storage.tsdb.out_of_order_time_window is not supported by Vigil: out-of-order samples are rejected");
         }
         if (!remoteRead.isEmpty()) out.add("remote_read is not supported by Vigil: queries read the local storage only");
-        if (!global.queryLogFile().isEmpty()) out.add("global.query_log_file is not supported by Vigil: queries are not logged to a file");
-        if (!global.scrapeFailureLogFile().isEmpty()) {
-            out.add("global.scrape_failure_log_file is not supported by Vigil: a target's last error is on /api/v1/targets");
-        }
         return out;
     }
 }

@@ -12,6 +12,8 @@ import java.util.Map;
  * @param params query parameters in document order; a name may repeat values
  * @param scrapeProtocols the protocols offered in the Accept header, most wanted first
  * @param fallbackScrapeProtocol used when the response has no usable Content-Type; empty when unset
+ * @param scrapeFailureLogFile where failed fetches are logged (the job's, else the global one, joined
+ *     to the config file's directory); empty for none
  */
 public record ScrapeConfig(
         String jobName,
@@ -34,7 +36,8 @@ public record ScrapeConfig(
         List<RelabelConfig> metricRelabelConfigs,
         List<String> scrapeProtocols,
         String fallbackScrapeProtocol,
-        NameValidationScheme nameValidation) {
+        NameValidationScheme nameValidation,
+        String scrapeFailureLogFile) {
 
     public static final List<String> DEFAULT_SCRAPE_PROTOCOLS =
             List.of("OpenMetricsText1.0.0", "OpenMetricsText0.0.1", "PrometheusText1.0.0", "PrometheusText0.0.4");

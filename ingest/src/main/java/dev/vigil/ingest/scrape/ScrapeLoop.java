@@ -1,6 +1,7 @@
 package dev.vigil.ingest.scrape;
 
 import dev.vigil.ingest.config.ScrapeConfig;
+import dev.vigil.ingest.log.JsonLogFile;
 import dev.vigil.ingest.parse.ExpositionFormat;
 import dev.vigil.ingest.parse.ExpositionParser;
 import dev.vigil.ingest.parse.MetricType;
@@ -73,6 +74,7 @@ public final class ScrapeLoop {
     private volatile boolean stopped;
     private volatile Thread thread;
     private volatile String forcedError;
+    private volatile JsonLogFile failureLog;
     // What /api/v1/targets shows; written by the loop thread only.
     private volatile Health health = Health.UNKNOWN;
     private volatile String lastError = "";
@@ -172,6 +174,11 @@ public final class ScrapeLoop {
         }
     }
 
+    /** Where failed fetches are logged (scrape_failure_log_file), or null. */
+    void setFailureLog(JsonLogFile log) {
+        failureLog = log;
+    }
+
     /** Fails every scrape with {@code error} (target_limit exceeded), or clears it with null. */
     void forceError(String error) {
         forcedError = error;
@@ -190,6 +197,9 @@ public final class ScrapeLoop {
                 scraper.fetch();
             } catch (ScrapeFailure f) {
                 err = f.getMessage();
+                // as Prometheus: fetch failures only, not parse errors or limits, with the scrape URL
+                JsonLogFile log = failureLog;
+                if (log != null) log.log("ERROR", err, Map.of("target", target.url()));
             }
         }
         long durationNanos = System.nanoTime() - start;

@@ -3,6 +3,7 @@ package dev.vigil.ingest.scrape;
 import dev.vigil.ingest.config.PrometheusConfig;
 import dev.vigil.ingest.config.ScrapeConfig;
 import dev.vigil.ingest.discovery.TargetGroupSet;
+import dev.vigil.ingest.log.LogFiles;
 import dev.vigil.tsdb.Storage;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -40,14 +41,24 @@ public final class ScrapeManager implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** Applies {@code config}: see the class comment. */
-    public synchronized void apply(PrometheusConfig config) {
+    /** Applies {@code config} without failure logs: see the class comment. */
+    public void apply(PrometheusConfig config) {
+        apply(config, LogFiles.NONE);
+    }
+
+    /**
+     * Applies {@code config}: see the class comment. Every job, changed or not, logs failed fetches
+     * to its {@code scrape_failure_log_file} in {@code logs} (reopened by each load, as Prometheus
+     * promises); the caller closes the previous set.
+     */
+    public synchronized void apply(PrometheusConfig config, LogFiles logs) {
         // Prometheus seeds offsets with the external labels so that HA replicas scrape out of phase.
         offsetSeed = config.global().externalLabels().hash();
         Set<String> names = new HashSet<>();
         for (ScrapeConfig c : config.scrapeConfigs()) {
             names.add(c.jobName());
             Job old = jobs.get(c.jobName());
+            if (old != null) old.pool().setFailureLog(logs.get(c.scrapeFailureLogFile()));
             if (old != null && old.config().equals(c)) continue;
             ScrapePool pool;
             if (old != null) {
@@ -61,6 +72,7 @@ public final class ScrapeManager implements AutoCloseable {
                 }
             } else {
                 pool = new ScrapePool(c, storage, buffers, metrics, clock, offsetSeed);
+                pool.setFailureLog(logs.get(c.scrapeFailureLogFile()));
             }
             TargetGroupSet d = TargetGroupSet.forScrapeConfig(c, pool::sync);
             jobs.put(c.jobName(), new Job(c, pool, d));
@@ -79,7 +91,7 @@ public final class ScrapeManager implements AutoCloseable {
         return new ScrapeConfig(c.jobName(), c.scrapeIntervalMs(), c.scrapeTimeoutMs(), c.metricsPath(), c.scheme(), c.params(),
                 c.honorLabels(), c.honorTimestamps(), c.trackTimestampsStaleness(), c.enableCompression(), c.limits(), c.http(),
                 List.of(), List.of(), List.of(), List.of(), c.relabelConfigs(), c.metricRelabelConfigs(), c.scrapeProtocols(),
-                c.fallbackScrapeProtocol(), c.nameValidation());
+                c.fallbackScrapeProtocol(), c.nameValidation(), "");
     }
 
     /** Counters over every loop this manager ran. */

@@ -2,6 +2,7 @@ package dev.vigil.ingest.scrape;
 
 import dev.vigil.ingest.config.ScrapeConfig;
 import dev.vigil.ingest.config.TargetGroup;
+import dev.vigil.ingest.log.JsonLogFile;
 import dev.vigil.tsdb.Labels;
 import dev.vigil.tsdb.Storage;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ public final class ScrapePool {
     private final Map<Long, ScrapeLoop> loops = new LinkedHashMap<>();
     private List<Labels> dropped = List.of();
     private List<String> failures = List.of();
+    private JsonLogFile failureLog;
 
     private final BufferPool buffers;
 
@@ -57,6 +59,12 @@ public final class ScrapePool {
         }
         cfg = next;
         reloadPending = true;
+    }
+
+    /** Where the loops log failed fetches from now on (null: nowhere). */
+    synchronized void setFailureLog(JsonLogFile log) {
+        failureLog = log;
+        for (ScrapeLoop l : loops.values()) l.setFailureLog(log);
     }
 
     /** Takes a config that differs only in its discovery sections: running loops stay. */
@@ -100,6 +108,7 @@ public final class ScrapePool {
                 if (cacheReusable(old)) cache = old.cache;
             }
             ScrapeLoop l = new ScrapeLoop(e.getValue(), cfg, storage, client, buffers, metrics, clock, offsetSeed, cache);
+            l.setFailureLog(failureLog);
             loops.put(e.getKey(), l);
             started.add(l);
         }

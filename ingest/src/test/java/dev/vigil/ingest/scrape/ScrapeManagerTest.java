@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vigil.ingest.config.ConfigParser;
 import dev.vigil.ingest.config.PrometheusConfig;
+import dev.vigil.ingest.config.ScrapeConfig;
+import dev.vigil.ingest.log.LogFiles;
 import dev.vigil.tsdb.Labels;
 import dev.vigil.tsdb.Matcher;
 import dev.vigil.tsdb.Querier;
@@ -155,6 +157,55 @@ class ScrapeManagerTest {
         assertEquals(ScrapeLoop.Health.DOWN, t.health());
         assertTrue(t.lastError().contains("cannot set up TLS") && t.lastError().contains("/nonexistent/ca.pem"), t.lastError());
         await("the other job scrapes on", () -> up("plain")); // its first scrape may come later (the loops' offsets)
+    }
+
+    static List<String> lines(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file) : List.of();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static LogFiles logsOf(PrometheusConfig c) throws java.io.IOException {
+        return LogFiles.open(c.scrapeConfigs().stream().map(ScrapeConfig::scrapeFailureLogFile).toList());
+    }
+
+    @Test
+    void failed_fetches_go_to_the_scrape_failure_log_file_which_each_load_reopens() throws Exception {
+        server.page("/garbage", "not a metric line {{{\n");
+        String jobs = (job("missing", "/nope", "'ADDR'") + job("garbage", "/garbage", "'ADDR'") + job("fine", "/a", "'ADDR'"))
+                .replace("ADDR", server.address());
+        PrometheusConfig c = ConfigParser.parse("global: {scrape_interval: 200ms, scrape_timeout: 100ms, scrape_failure_log_file: "
+                + "failures.log}\nscrape_configs:\n" + jobs.indent(2), "p.yml", dir, n -> null);
+        Path file = dir.resolve("failures.log");
+        assertEquals(file.toString(), c.scrapeConfig("missing").scrapeFailureLogFile(), "joined to the config file's directory");
+
+        LogFiles logs = logsOf(c);
+        manager.apply(c, logs);
+        await("two failures logged", () -> lines(file).size() >= 2);
+        await("the garbage page scraped", () -> manager.pool("garbage").activeTargets().getFirst().health() == ScrapeLoop.Health.DOWN);
+        for (String line : lines(file)) {
+            assertTrue(line.startsWith("{\"time\":\"") && line.endsWith("}"), line);
+            assertTrue(line.contains("\"level\":\"ERROR\",\"msg\":\"server returned HTTP status 404 Not Found\","), line);
+            assertTrue(line.contains("\"target\":\"http://" + server.address() + "/nope\""), line);
+        }
+        assertTrue(lines(file).stream().noneMatch(l -> l.contains("garbage")), "a parse error is not a failed fetch");
+
+        // rotated away: the next load opens a new file under the same name
+        Files.move(file, dir.resolve("failures.log.1"));
+        LogFiles reopened = logsOf(c);
+        manager.apply(c, reopened);
+        logs.close();
+        await("the reopened file gets the next failures", () -> !lines(file).isEmpty());
+
+        // no file in the config any more: nothing more is logged
+        PrometheusConfig without = config(jobs);
+        manager.apply(without, logsOf(without));
+        reopened.close();
+        int before = lines(file).size();
+        Thread.sleep(700); // three scrape intervals
+        assertEquals(before, lines(file).size());
     }
 
     @Test

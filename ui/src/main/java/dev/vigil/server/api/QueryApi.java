@@ -6,6 +6,7 @@ import dev.vigil.query.eval.Engine;
 import dev.vigil.query.eval.EngineOptions;
 import dev.vigil.query.eval.ParsedQueryCache;
 import dev.vigil.query.eval.QueryException;
+import dev.vigil.query.eval.QueryLog;
 import dev.vigil.query.eval.QueryResult;
 import dev.vigil.query.eval.Value;
 import dev.vigil.query.parse.QueryTimes;
@@ -37,6 +38,7 @@ public final class QueryApi {
     private final LongSupplier clock;
     final LongAdder queries = new LongAdder();
     final LongAdder failed = new LongAdder();
+    private volatile QueryLog queryLog = QueryLog.NONE;
 
     public QueryApi(Storage storage, EngineOptions options, int maxConcurrency, LongSupplier clock) {
         this.storage = storage;
@@ -95,7 +97,8 @@ public final class QueryApi {
             EngineOptions opts = requestOptions(ctx);
             int limit = Params.limit(Api.param(ctx, "limit"));
             Expr expr = parse(q, QueryTimes.instant(t));
-            QueryResult r = run(opts, querier -> new Engine(opts).instant(querier, expr, q, t, () -> false), null);
+            QueryResult r = run(opts, querier -> new Engine(opts).instant(querier, expr, q, t, () -> false), null,
+                    new Asked(q, t, t, 0, ctx));
             write(ctx, r, limit);
         } catch (ApiError e) {
             failed.increment();
@@ -125,9 +128,10 @@ public final class QueryApi {
             EngineOptions opts = requestOptions(ctx);
             int limit = Params.limit(Api.param(ctx, "limit"));
             Expr expr = parse(q, new QueryTimes(start, end, step));
+            Asked asked = new Asked(q, start, end, step, ctx);
             QueryResult r = opts == options
-                    ? run(opts, null, () -> cachingEngine.range(expr, q, start, end, step, () -> false))
-                    : run(opts, querier -> new Engine(opts).range(querier, expr, q, start, end, step, () -> false), null);
+                    ? run(opts, null, () -> cachingEngine.range(expr, q, start, end, step, () -> false), asked)
+                    : run(opts, querier -> new Engine(opts).range(querier, expr, q, start, end, step, () -> false), null, asked);
             write(ctx, r, limit);
         } catch (ApiError e) {
             failed.increment();
@@ -144,7 +148,8 @@ public final class QueryApi {
     public String rangeResultJson(String q, long start, long end, long step) {
         if (step <= 0 || end < start || (end - start) / step > 11_000) throw ApiError.badData("invalid live range");
         Expr expr = parse(q, new QueryTimes(start, end, step));
-        QueryResult r = run(options, querier -> new Engine(options).range(querier, expr, q, start, end, step, () -> false), null);
+        QueryResult r = run(options, querier -> new Engine(options).range(querier, expr, q, start, end, step, () -> false), null,
+                new Asked(q, start, end, step, null));
         Json j = new Json();
         j.beginArray();
         if (r.value() instanceof Value.Matrix m) matrixSeries(j, m, m.series().size());
@@ -190,9 +195,61 @@ public final class QueryApi {
         QueryResult run(Querier q);
     }
 
-    /** Runs {@code ev} on a fresh querier, or {@code self} (which opens its own), in a concurrency slot. */
-    private QueryResult run(EngineOptions opts, Evaluation ev, java.util.function.Supplier<QueryResult> self) {
+    /** A query as asked, for the query log; {@code ctx} is null for the live-update socket. */
+    private record Asked(String query, long start, long end, long step, Context ctx) {}
+
+    /** Where evaluated queries are logged from now on (the config's query_log_file). */
+    public void setQueryLog(QueryLog log) {
+        queryLog = log;
+    }
+
+    /**
+     * Runs {@code ev} on a fresh querier, or {@code self} (which opens its own), in a concurrency
+     * slot, and logs it with its outcome.
+     */
+    private QueryResult run(EngineOptions opts, Evaluation ev, java.util.function.Supplier<QueryResult> self, Asked asked) {
         queries.increment();
+        long queued = System.nanoTime();
+        long started = -1; // until a slot is ours
+        String error = null;
+        try {
+            acquireSlot(opts);
+            started = System.nanoTime();
+            try {
+                if (self != null) return self.get();
+                try (Querier q = storage.querier()) {
+                    return ev.run(q);
+                }
+            } finally {
+                slots.release();
+            }
+        } catch (QueryException e) {
+            error = e.getMessage();
+            throw switch (e.kind()) {
+                case BAD_DATA -> ApiError.badData(e.getMessage());
+                case EXECUTION, TOO_MANY_SAMPLES -> ApiError.execution(e.getMessage());
+                case TIMEOUT -> ApiError.timeout(e.getMessage());
+                case CANCELED -> ApiError.canceled(e.getMessage());
+                case INTERNAL -> ApiError.internal(e.getMessage());
+            };
+        } catch (ApiError e) {
+            error = e.getMessage();
+            throw e;
+        } catch (RuntimeException e) {
+            error = e.getClass().getSimpleName() + ": " + e.getMessage();
+            throw ApiError.internal(error);
+        } finally {
+            QueryLog log = queryLog;
+            if (log != QueryLog.NONE) {
+                long now = System.nanoTime();
+                long evalFrom = started < 0 ? now : started;
+                log.logged(new QueryLog.Entry(asked.query(), asked.start(), asked.end(), asked.step(), error, evalFrom - queued,
+                        now - evalFrom, origin(asked.ctx())));
+            }
+        }
+    }
+
+    private void acquireSlot(EngineOptions opts) {
         try {
             if (!slots.tryAcquire(opts.timeoutMs(), TimeUnit.MILLISECONDS)) {
                 throw ApiError.timeout("query timed out in query queue");
@@ -201,24 +258,16 @@ public final class QueryApi {
             Thread.currentThread().interrupt();
             throw ApiError.canceled("query was canceled in query queue");
         }
-        try {
-            if (self != null) return self.get();
-            try (Querier q = storage.querier()) {
-                return ev.run(q);
-            }
-        } catch (QueryException e) {
-            throw switch (e.kind()) {
-                case BAD_DATA -> ApiError.badData(e.getMessage());
-                case EXECUTION, TOO_MANY_SAMPLES -> ApiError.execution(e.getMessage());
-                case TIMEOUT -> ApiError.timeout(e.getMessage());
-                case CANCELED -> ApiError.canceled(e.getMessage());
-                case INTERNAL -> ApiError.internal(e.getMessage());
-            };
-        } catch (RuntimeException e) {
-            throw ApiError.internal(e.getClass().getSimpleName() + ": " + e.getMessage());
-        } finally {
-            slots.release();
-        }
+    }
+
+    /** Prometheus's {@code httpRequest} origin: the client's address, the method and the path. */
+    private static java.util.Map<String, Object> origin(Context ctx) {
+        if (ctx == null) return java.util.Map.of();
+        java.util.Map<String, Object> http = new java.util.LinkedHashMap<>();
+        http.put("clientIP", ctx.req().getRemoteAddr());
+        http.put("method", ctx.method().name());
+        http.put("path", ctx.path());
+        return java.util.Map.of("httpRequest", http);
     }
 
     /** Streams the success envelope with the result. */

@@ -199,7 +199,10 @@ public final class CachingEngine {
             warnings.addAll(tail.warnings());
             infos.addAll(tail.infos());
         }
-        return new QueryResult(new Value.Matrix(merge(pieces)), List.copyOf(warnings), List.copyOf(infos));
+        Value.Matrix merged = new Value.Matrix(merge(pieces));
+        // each part had its own budget: the whole result must still fit one, as it does uncached
+        Engine.checkResultSamples(merged, engine.options().maxSamples());
+        return new QueryResult(merged, List.copyOf(warnings), List.copyOf(infos));
     }
 
     private static Value.Matrix asMatrix(Value v) {

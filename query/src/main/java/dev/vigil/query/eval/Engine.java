@@ -98,9 +98,23 @@ public final class Engine {
         return System.nanoTime() + options.timeoutMs() * 1_000_000L;
     }
 
+    /**
+     * Fails a result with more samples than {@code maxSamples}. Prometheus's engine holds the whole
+     * result in its sample count when evaluation ends, so such a result always fails there; Vigil's
+     * evaluator counts loads and most intermediate results, but not every function's output
+     * ({@code vector(1)} over 11,000 steps, say), which this catches.
+     */
+    static void checkResultSamples(Value v, long maxSamples) {
+        long n = 0;
+        if (v instanceof Value.Vector vec) n = vec.size();
+        if (v instanceof Value.Matrix m) for (Value.Series s : m.series()) n += s.ts().length;
+        if (n > maxSamples) throw QueryException.tooManySamples();
+    }
+
     private static QueryResult run(Evaluator ev, java.util.function.Supplier<Value> body) {
         try {
             Value v = body.get();
+            checkResultSamples(v, ev.opts.maxSamples());
             return new QueryResult(v, List.copyOf(ev.warnings), List.copyOf(ev.infos));
         } catch (QueryException e) {
             throw e;

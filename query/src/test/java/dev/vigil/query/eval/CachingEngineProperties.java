@@ -1,6 +1,7 @@
 package dev.vigil.query.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
@@ -194,6 +195,19 @@ class CachingEngineProperties {
         now.addAndGet(60_000);
         assertCachedMatches(engine, cached, start + 60_000, end + 60_000, 15_000);
         assertTrue(cached.hits() > hits, "the shifted window reused buckets");
+    }
+
+    @Test
+    void a_result_put_together_from_buckets_still_fits_one_sample_budget() {
+        CachingEngine cached = cachingEngine(new Engine(EngineOptions.defaults().withMaxSamples(300)));
+        long hour = CachingEngine.BUCKET_TARGET_MS;
+        long step = hour / 240;
+        // one bucket (240 points) fits and is cached
+        assertEquals(240, ((Value.Matrix) cached.range("vector(1)", 0, hour - step, step).value()).series().getFirst().ts().length);
+        // the cached bucket and a newly filled one fit one by one, not together
+        var ex = assertThrows(QueryException.class, () -> cached.range("vector(1)", 0, 2 * hour - step, step));
+        assertEquals(QueryException.Kind.TOO_MANY_SAMPLES, ex.kind());
+        assertTrue(cached.hits() > 0, "the first bucket came from the cache");
     }
 
     @Test

@@ -108,6 +108,25 @@ class EngineTest {
     }
 
     @Test
+    void a_result_larger_than_max_samples_fails_whatever_produced_it() {
+        // Prometheus 2.42 with --query.max-samples=10, query_range start=0 end=1000 step=1 (1,001 steps):
+        // each of these failed with "query processing would load too many samples into memory"
+        Engine e = new Engine(EngineOptions.defaults().withMaxSamples(10));
+        String[] queries = {"1", "vector(1)", "time()", "absent(nope)", "scalar(vector(1))", "abs(vector(1))",
+            "label_replace(vector(1), \"a\", \"b\", \"\", \"\")", "vector(1) + 1", "sum(vector(1))"};
+        try (Querier q = store.querier()) {
+            for (String query : queries) {
+                var ex = assertThrows(QueryException.class,
+                        () -> e.range(q, Engine.parse(query), query, 0, 1_000_000, 1000, () -> false), query);
+                assertEquals(QueryException.Kind.TOO_MANY_SAMPLES, ex.kind(), query);
+                // ten steps fit, as they did on Prometheus
+                assertEquals(1, ((Value.Matrix) e.range(q, Engine.parse(query), query, 0, 9_000, 1000, () -> false).value())
+                        .series().size(), query);
+            }
+        }
+    }
+
+    @Test
     void cancellation_and_timeout_stop_the_query() {
         try (Querier q = store.querier()) {
             var canceled = assertThrows(QueryException.class, () -> new Engine(EngineOptions.defaults())

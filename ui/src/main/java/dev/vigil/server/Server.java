@@ -5,6 +5,7 @@ import dev.vigil.ingest.config.ConfigParser;
 import dev.vigil.ingest.config.PrometheusConfig;
 import dev.vigil.ingest.log.LogFiles;
 import dev.vigil.ingest.remote.RemoteWriteHandler;
+import dev.vigil.ingest.remoteread.RemoteReadStorage;
 import dev.vigil.ingest.remotewrite.RemoteWriteManager;
 import dev.vigil.ingest.scrape.ScrapeManager;
 import dev.vigil.ingest.remote.TextImportHandler;
@@ -67,6 +68,7 @@ final class Server implements AutoCloseable {
     final Javalin http;
     /** The scrape loops of the configuration in force. */
     final ScrapeManager scrapes;
+    final RemoteReadStorage reading;
     /** The remote_write queues of the configuration in force, reading the WAL. */
     final RemoteWriteManager remoteWrites;
     final Flags flags;
@@ -103,10 +105,12 @@ final class Server implements AutoCloseable {
         this.onQuit = onQuit;
         this.scrapes = new ScrapeManager(storage, System::currentTimeMillis);
         this.notifier = new Notifier(Notifier.Options.of(List.of(), Map.of()));
-        this.rules = new RuleManager(new RuleManager.Options(storage, new Engine(engineOptions(flags)), flags.storagePath(), notifier,
+        // PromQL (the query API, rules) reads the remote_read endpoints too; everything else reads local data only
+        this.reading = new RemoteReadStorage(storage);
+        this.rules = new RuleManager(new RuleManager.Options(reading, new Engine(engineOptions(flags)), flags.storagePath(), notifier,
                 flags.alertResendDelayMs(), System::currentTimeMillis));
         // before the config: its query_log_file is handed to the query API
-        this.queryApi = new QueryApi(storage, engineOptions(flags), Integer.parseInt(flags.get("query.max-concurrency")),
+        this.queryApi = new QueryApi(reading, engineOptions(flags), Integer.parseInt(flags.get("query.max-concurrency")),
                 System::currentTimeMillis);
         this.remoteWrites = RemoteWriteManager.forStorage(storage);
         remoteWrites.setMetadataSource(() -> {
@@ -134,7 +138,7 @@ final class Server implements AutoCloseable {
         RemoteWriteHandler rw = new RemoteWriteHandler(storage, metadata::put);
         this.remoteWrite = rw;
         TextImportHandler importer = new TextImportHandler(storage, System::currentTimeMillis);
-        Api api = new Api(new Api.Deps(storage, configYaml::get, flags.forApi(), start, flags.storagePath(),
+        Api api = new Api(new Api.Deps(reading, configYaml::get, flags.forApi(), start, flags.storagePath(),
                 () -> retentionDescription,
                 flags.bool("web.enable-remote-write-receiver"), flags.bool("web.enable-admin-api"), rw, importer, metadata,
                 () -> new Api.RuntimeState(lastReloadOk, lastReloadMs)));
@@ -351,6 +355,7 @@ final class Server implements AutoCloseable {
         alertmanagerDiscovery.start();
         externalLabels = extLabels;
         remoteWrites.apply(cfg);
+        reading.apply(cfg.remoteRead(), extLabels);
         // shown by /api/v1/status/config to anyone who can reach the API: no passwords or tokens
         configYaml.set(dev.vigil.ingest.config.ConfigRedaction.redact(yaml, file.isEmpty() ? "<embedded default config>" : file));
     }
@@ -472,6 +477,7 @@ final class Server implements AutoCloseable {
         notifier.close();
         scrapes.close();
         remoteWrites.close();
+        reading.close();
         closeLogFiles();
         storage.close();
     }

@@ -109,6 +109,74 @@ class PrometheusRemoteReadTest {
         }
     }
 
+    /**
+     * The other direction: Vigil, with no data of its own, reads a real Prometheus through
+     * remote_read, and its answers equal Prometheus's own.
+     */
+    @Test
+    void vigilQueriesPrometheusThroughRemoteRead() throws Exception {
+        assertTrue(Files.isExecutable(PROMETHEUS), "Debian's prometheus package is needed (.ci/run installs it)");
+        java.util.concurrent.atomic.AtomicLong scrapes = new java.util.concurrent.atomic.AtomicLong();
+        com.sun.net.httpserver.HttpServer target = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        target.createContext("/metrics", ex -> {
+            byte[] body = ("demo_requests_total{path=\"/a\"} " + scrapes.incrementAndGet() * 3 + "\ndemo_temperature 21.5\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        target.start();
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Path promConfig = dir.resolve("prometheus.yml");
+        Files.writeString(promConfig, """
+                global: {scrape_interval: 1s}
+                scrape_configs:
+                  - job_name: demo
+                    static_configs: [{targets: ['127.0.0.1:%d']}]
+                """.formatted(target.getAddress().getPort()));
+        Process prom = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + promConfig, "--storage.tsdb.path=" + dir.resolve("prom"),
+                "--web.listen-address=127.0.0.1:" + port).redirectErrorStream(true).redirectOutput(dir.resolve("prom.log").toFile()).start();
+        Path vigilConfig = dir.resolve("vigil.yml");
+        Files.writeString(vigilConfig, """
+                remote_read:
+                  - url: http://127.0.0.1:%d/api/v1/read
+                    name: prom
+                """.formatted(port));
+        Flags flags = Flags.parse(new String[] {"--storage.tsdb.path", dir.resolve("vigil").toString(), "--web.listen-address=127.0.0.1:0",
+                "--config.file", vigilConfig.toString()});
+        try (Server vigil = Server.start(flags, () -> {}, false)) {
+            HttpClient http = HttpClient.newHttpClient();
+            long start = System.currentTimeMillis() / 1000;
+            awaitQuery(http, port, "demo_requests_total[2m]", start + 60); // a window that the coming scrapes fall into
+            while (scrapes.get() < 6) Thread.sleep(200);
+            long t = System.currentTimeMillis() / 1000 - 1;
+            String[][] cases = {
+                {"query", "demo_requests_total", "time=" + t},
+                {"query", "rate(demo_requests_total[4s])", "time=" + t},
+                {"query", "up", "time=" + t},
+                {"query_range", "demo_temperature", "start=" + (t - 5) + "&end=" + t + "&step=1"},
+                {"query_range", "sum by (job) (demo_requests_total)", "start=" + (t - 5) + "&end=" + t + "&step=2"},
+            };
+            for (String[] c : cases) {
+                String path = "/api/v1/" + c[0] + "?query=" + URLEncoder.encode(c[1], StandardCharsets.UTF_8) + "&" + c[2];
+                String own = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                String viaVigil = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + vigil.port() + path)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                assertTrue(own.contains("\"result\":[{"), c[1] + " has data: " + own);
+                assertEquals(own, viaVigil, c[1]);
+            }
+            assertEquals(0, vigil.storage.stats().headSeries(), "every answer came from Prometheus");
+        } finally {
+            prom.destroy();
+            prom.waitFor();
+            target.stop(0);
+        }
+    }
+
     /** Queries Prometheus until it answers with data (it starts in the background). */
     static String awaitQuery(HttpClient http, int port, String query, long time) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

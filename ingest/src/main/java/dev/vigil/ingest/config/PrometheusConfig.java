@@ -47,7 +47,6 @@ public record PrometheusConfig(
         if (storage.outOfOrderTimeWindowMs() > 0) {
             out.add("storage.tsdb.out_of_order_time_window is not supported by Vigil: out-of-order samples are rejected");
         }
-        if (!remoteRead.isEmpty()) out.add("remote_read is not supported by Vigil: queries read the local storage only");
         return out;
     }
 }

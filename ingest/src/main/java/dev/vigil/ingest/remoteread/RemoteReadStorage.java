@@ -1,0 +1,110 @@
+package dev.vigil.ingest.remoteread;
+
+import dev.vigil.ingest.config.RemoteReadConfig;
+import dev.vigil.tsdb.Appender;
+import dev.vigil.tsdb.ChangeListener;
+import dev.vigil.tsdb.Labels;
+import dev.vigil.tsdb.Matcher;
+import dev.vigil.tsdb.Querier;
+import dev.vigil.tsdb.Storage;
+import dev.vigil.tsdb.StorageStats;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The local storage with the configured {@code remote_read} endpoints beside it, for PromQL (the
+ * query API and rule evaluation), as Prometheus's fanout storage: writes and everything else go
+ * to the local storage; a querier merges the local series with what the remotes return for the
+ * same selection ({@link MergingQuerier}).
+ *
+ * <p>A new remote set tells the change listeners that everything may have changed, so that the
+ * range-result cache forgets results computed without (or with) a remote.
+ */
+public final class RemoteReadStorage implements Storage {
+    private final Storage local;
+    private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile List<RemoteReadClient> remotes = List.of();
+
+    public RemoteReadStorage(Storage local) {
+        this.local = local;
+    }
+
+    /** Replaces the remotes with those of {@code configs} (a config load); the old clients close. */
+    public synchronized void apply(List<RemoteReadConfig> configs, Labels externalLabels) {
+        List<RemoteReadClient> next = new ArrayList<>();
+        for (RemoteReadConfig c : configs) next.add(new RemoteReadClient(c, externalLabels));
+        List<RemoteReadClient> old = remotes;
+        if (old.isEmpty() && next.isEmpty()) return;
+        remotes = List.copyOf(next);
+        for (ChangeListener l : listeners) l.dataChanged(Long.MIN_VALUE, Long.MAX_VALUE);
+        for (RemoteReadClient c : old) c.close(); // a query still running on one fails with a warning
+    }
+
+    /** The remotes in use (status pages, tests). */
+    public List<RemoteReadClient> remotes() {
+        return remotes;
+    }
+
+    @Override
+    public Querier querier() {
+        List<RemoteReadClient> r = remotes;
+        Querier q = local.querier();
+        return r.isEmpty() ? q : new MergingQuerier(q, r, local.minTime());
+    }
+
+    @Override
+    public Appender appender() {
+        return local.appender();
+    }
+
+    @Override
+    public long minTime() {
+        return local.minTime();
+    }
+
+    @Override
+    public long maxTime() {
+        return local.maxTime();
+    }
+
+    @Override
+    public void deleteSeries(long minT, long maxT, Matcher... matchers) {
+        local.deleteSeries(minT, maxT, matchers);
+    }
+
+    @Override
+    public void cleanTombstones() {
+        local.cleanTombstones();
+    }
+
+    @Override
+    public Path snapshot(Path dir, boolean withHead) {
+        return local.snapshot(dir, withHead);
+    }
+
+    @Override
+    public void setRetention(long retentionMs, long retentionBytes) {
+        local.setRetention(retentionMs, retentionBytes);
+    }
+
+    @Override
+    public boolean addChangeListener(ChangeListener listener) {
+        if (!local.addChangeListener(listener)) return false;
+        listeners.add(listener);
+        return true;
+    }
+
+    @Override
+    public StorageStats stats() {
+        return local.stats();
+    }
+
+    /** Closes the remote clients; the local storage is its owner's to close. */
+    @Override
+    public synchronized void close() {
+        for (RemoteReadClient c : remotes) c.close();
+        remotes = List.of();
+    }
+}

@@ -274,6 +274,26 @@ class ConfigParserTest {
     }
 
     @Test
+    void log_files_are_joined_to_the_config_directory_and_a_job_may_have_its_own() {
+        PrometheusConfig c = ConfigParser.parse("""
+                global:
+                  query_log_file: logs/queries.log
+                  scrape_failure_log_file: failures.log
+                scrape_configs:
+                  - job_name: inherits
+                  - job_name: own
+                    scrape_failure_log_file: /var/log/own.log
+                  - job_name: relative
+                    scrape_failure_log_file: jobs/relative.log
+                """, "prometheus.yml", java.nio.file.Path.of("/etc/vigil"), n -> null);
+        assertEquals("/etc/vigil/logs/queries.log", c.global().queryLogFile());
+        assertEquals("/etc/vigil/failures.log", c.scrapeConfig("inherits").scrapeFailureLogFile());
+        assertEquals("/var/log/own.log", c.scrapeConfig("own").scrapeFailureLogFile());
+        assertEquals("/etc/vigil/jobs/relative.log", c.scrapeConfig("relative").scrapeFailureLogFile());
+        assertEquals("", parse("scrape_configs:\n  - job_name: none\n").scrapeConfig("none").scrapeFailureLogFile());
+    }
+
+    @Test
     void dns_sd_configs_take_prometheus_defaults() {
         PrometheusConfig c = parse("""
                 scrape_configs:

@@ -26,6 +26,8 @@ public final class RemoteReadStorage implements Storage {
     private final Storage local;
     private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
     private volatile List<RemoteReadClient> remotes = List.of();
+    private List<RemoteReadConfig> configs = List.of(); // guarded by this
+    private Labels externalLabels = Labels.EMPTY; // guarded by this
 
     public RemoteReadStorage(Storage local) {
         this.local = local;
@@ -33,10 +35,13 @@ public final class RemoteReadStorage implements Storage {
 
     /** Replaces the remotes with those of {@code configs} (a config load); the old clients close. */
     public synchronized void apply(List<RemoteReadConfig> configs, Labels externalLabels) {
+        List<RemoteReadClient> old = remotes;
+        // an unchanged section (most reloads) keeps its clients and leaves the result cache alone
+        if (configs.equals(this.configs) && externalLabels.equals(this.externalLabels)) return;
+        this.configs = List.copyOf(configs);
+        this.externalLabels = externalLabels;
         List<RemoteReadClient> next = new ArrayList<>();
         for (RemoteReadConfig c : configs) next.add(new RemoteReadClient(c, externalLabels));
-        List<RemoteReadClient> old = remotes;
-        if (old.isEmpty() && next.isEmpty()) return;
         remotes = List.copyOf(next);
         for (ChangeListener l : listeners) l.dataChanged(Long.MIN_VALUE, Long.MAX_VALUE);
         for (RemoteReadClient c : old) c.close(); // a query still running on one fails with a warning
@@ -106,5 +111,6 @@ public final class RemoteReadStorage implements Storage {
     public synchronized void close() {
         for (RemoteReadClient c : remotes) c.close();
         remotes = List.of();
+        configs = List.of();
     }
 }

@@ -222,7 +222,7 @@ class RemoteReadStorageTest {
     }
 
     @Test
-    void a_new_remote_set_tells_the_result_cache_that_everything_may_have_changed() {
+    void a_changed_remote_set_tells_the_result_cache_that_everything_may_have_changed() {
         List<long[]> changes = new CopyOnWriteArrayList<>();
         assertTrue(reading.addChangeListener((a, b) -> changes.add(new long[] {a, b})));
         reading.apply(List.of(), Labels.EMPTY);
@@ -231,6 +231,14 @@ class RemoteReadStorageTest {
         assertEquals(1, changes.size());
         assertEquals(Long.MIN_VALUE, changes.getFirst()[0]);
         assertEquals(Long.MAX_VALUE, changes.getFirst()[1]);
+        RemoteReadClient kept = reading.remotes().getFirst();
+        reading.apply(List.of(config(true, Map.of(), true)), Labels.EMPTY);
+        assertEquals(1, changes.size(), "an unchanged section changes nothing");
+        assertTrue(kept == reading.remotes().getFirst(), "and keeps its client");
+        reading.apply(List.of(config(false, Map.of(), true)), Labels.EMPTY);
+        assertEquals(2, changes.size());
+        reading.apply(List.of(config(false, Map.of(), true)), Labels.of("replica", "a"));
+        assertEquals(3, changes.size(), "other external labels are another selection");
     }
 
     /** An iterator over sorted distinct timestamps (value = timestamp * sign). */

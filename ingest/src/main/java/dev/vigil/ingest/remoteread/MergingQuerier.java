@@ -3,6 +3,7 @@ package dev.vigil.ingest.remoteread;
 import dev.vigil.tsdb.ChunkIterator;
 import dev.vigil.tsdb.Labels;
 import dev.vigil.tsdb.Matcher;
+import dev.vigil.tsdb.MergingSampleIterator;
 import dev.vigil.tsdb.Querier;
 import dev.vigil.tsdb.SampleIterator;
 import dev.vigil.tsdb.SelectHints;
@@ -170,7 +171,7 @@ final class MergingQuerier implements Querier {
             SampleIterator r = remoteCurrent == null ? null : new ArrayIterator(remoteCurrent, minT, maxT);
             if (!fromLocal) return r;
             SampleIterator l = local.iterator(null);
-            return r == null ? l : new ChainIterator(l, r);
+            return r == null ? l : new MergingSampleIterator(r, l); // the later, local, wins a tie
         }
 
         @Override
@@ -226,65 +227,6 @@ final class MergingQuerier implements Querier {
         @Override
         public double atV() {
             return vs[i];
-        }
-    }
-
-    /** Two iterators merged by timestamp; on a tie the first one's sample is kept, the other's skipped. */
-    static final class ChainIterator implements SampleIterator {
-        private final SampleIterator a;
-        private final SampleIterator b;
-        private int codeA = -1;
-        private int codeB = -1;
-        private SampleIterator current;
-
-        ChainIterator(SampleIterator a, SampleIterator b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public int next() {
-            if (codeA == -1) {
-                codeA = a.next();
-                codeB = b.next();
-            } else if (current == a) {
-                codeA = a.next();
-            } else if (current == b) {
-                codeB = b.next();
-            }
-            return pick();
-        }
-
-        @Override
-        public int seek(long t) {
-            if (codeA == -1) {
-                codeA = a.seek(t);
-                codeB = b.seek(t);
-            } else {
-                if (codeA != NONE && a.atT() < t) codeA = a.seek(t);
-                if (codeB != NONE && b.atT() < t) codeB = b.seek(t);
-            }
-            return pick();
-        }
-
-        private int pick() {
-            if (codeA != NONE && codeB != NONE && a.atT() == b.atT()) codeB = b.next(); // the tie goes to a
-            if (codeA == NONE && codeB == NONE) {
-                current = null;
-                return NONE;
-            }
-            current = codeB == NONE || (codeA != NONE && a.atT() < b.atT()) ? a : b;
-            return current == a ? codeA : codeB;
-        }
-
-        @Override
-        public long atT() {
-            return current.atT();
-        }
-
-        @Override
-        public double atV() {
-            return current.atV();
         }
     }
 }

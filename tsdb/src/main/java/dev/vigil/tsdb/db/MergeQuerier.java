@@ -3,6 +3,7 @@ package dev.vigil.tsdb.db;
 import dev.vigil.tsdb.ChunkIterator;
 import dev.vigil.tsdb.Labels;
 import dev.vigil.tsdb.Matcher;
+import dev.vigil.tsdb.MergingSampleIterator;
 import dev.vigil.tsdb.Querier;
 import dev.vigil.tsdb.SampleIterator;
 import dev.vigil.tsdb.SelectHints;
@@ -147,7 +148,7 @@ final class MergeQuerier implements Querier {
         @Override
         public SampleIterator iterator(SampleIterator reuse) {
             if (current.size() == 1) {
-                return current.get(0).set.iterator(reuse instanceof MergingIterator ? null : reuse);
+                return current.get(0).set.iterator(reuse instanceof MergingSampleIterator ? null : reuse);
             }
             if (chainable()) {
                 // sources that serve disjoint ranges in order (blocks, then the head): no sample can tie or
@@ -160,7 +161,7 @@ final class MergeQuerier implements Querier {
             }
             SampleIterator[] its = new SampleIterator[current.size()];
             for (int i = 0; i < its.length; i++) its[i] = current.get(i).set.iterator(null);
-            return new MergingIterator(its);
+            return new MergingSampleIterator(its);
         }
 
         /** Whether the current cursors' sources (in set order) serve disjoint, ascending time ranges. */
@@ -221,68 +222,6 @@ final class MergeQuerier implements Querier {
                 cur++;
             }
             return NONE;
-        }
-
-        @Override
-        public long atT() {
-            return t;
-        }
-
-        @Override
-        public double atV() {
-            return v;
-        }
-    }
-
-    /** Merges sample iterators by timestamp; on a tie the later (newer source) one wins. */
-    static final class MergingIterator implements SampleIterator {
-        private final SampleIterator[] its;
-        private final boolean[] live;
-        private final boolean[] started;
-        private long t;
-        private double v;
-
-        MergingIterator(SampleIterator[] its) {
-            this.its = its;
-            this.live = new boolean[its.length];
-            this.started = new boolean[its.length];
-        }
-
-        @Override
-        public int next() {
-            for (int i = 0; i < its.length; i++) {
-                if (!started[i]) {
-                    started[i] = true;
-                    live[i] = its[i].next() != NONE;
-                } else if (live[i] && its[i].atT() <= t) {
-                    live[i] = its[i].next() != NONE;
-                }
-            }
-            return pick();
-        }
-
-        private int pick() {
-            int best = -1;
-            for (int i = 0; i < its.length; i++) {
-                if (live[i] && (best < 0 || its[i].atT() <= its[best].atT())) best = i;
-            }
-            if (best < 0) return NONE;
-            t = its[best].atT();
-            v = its[best].atV();
-            return FLOAT;
-        }
-
-        @Override
-        public int seek(long target) {
-            boolean any = false;
-            for (int i = 0; i < its.length; i++) {
-                if (!started[i] || (live[i] && its[i].atT() < target)) {
-                    started[i] = true;
-                    live[i] = its[i].seek(target) != NONE;
-                }
-                any |= live[i];
-            }
-            return any ? pick() : NONE;
         }
 
         @Override

@@ -93,15 +93,7 @@ class PrometheusRemoteReadTest {
                     {"query_range", "rate(new_counter_total[1m])", "start=" + (tNew - 120) + "&end=" + tNew + "&step=30"},
                     {"query_range", "avg_over_time(old_gauge[5m])", "start=" + (tOld - 600) + "&end=" + tOld + "&step=60"},
                 };
-                for (String[] c : cases) {
-                    String path = "/api/v1/" + c[0] + "?query=" + URLEncoder.encode(c[1], StandardCharsets.UTF_8) + "&" + c[2];
-                    String viaPrometheus = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                            HttpResponse.BodyHandlers.ofString()).body();
-                    String direct = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + vigil.port() + path)).build(),
-                            HttpResponse.BodyHandlers.ofString()).body();
-                    assertTrue(direct.contains("\"result\":[{"), c[1] + " has data: " + direct);
-                    assertEquals(viaPrometheus, direct, c[1]);
-                }
+                assertSameAnswers(http, vigil.port(), port, cases);
             } finally {
                 prom.destroy();
                 prom.waitFor();
@@ -160,20 +152,28 @@ class PrometheusRemoteReadTest {
                 {"query_range", "demo_temperature", "start=" + (t - 5) + "&end=" + t + "&step=1"},
                 {"query_range", "sum by (job) (demo_requests_total)", "start=" + (t - 5) + "&end=" + t + "&step=2"},
             };
-            for (String[] c : cases) {
-                String path = "/api/v1/" + c[0] + "?query=" + URLEncoder.encode(c[1], StandardCharsets.UTF_8) + "&" + c[2];
-                String own = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
-                String viaVigil = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + vigil.port() + path)).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
-                assertTrue(own.contains("\"result\":[{"), c[1] + " has data: " + own);
-                assertEquals(own, viaVigil, c[1]);
-            }
+            assertSameAnswers(http, port, vigil.port(), cases);
             assertEquals(0, vigil.storage.stats().headSeries(), "every answer came from Prometheus");
         } finally {
             prom.destroy();
             prom.waitFor();
             target.stop(0);
+        }
+    }
+
+    /**
+     * Asks both servers each case ({API, query, parameters}) and asserts the same JSON; the server
+     * that holds the data ({@code dataPort}) must have some.
+     */
+    static void assertSameAnswers(HttpClient http, int dataPort, int otherPort, String[][] cases) throws Exception {
+        for (String[] c : cases) {
+            String path = "/api/v1/" + c[0] + "?query=" + URLEncoder.encode(c[1], StandardCharsets.UTF_8) + "&" + c[2];
+            String own = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dataPort + path)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            String other = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + otherPort + path)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(own.contains("\"result\":[{"), c[1] + " has data: " + own);
+            assertEquals(own, other, c[1]);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.vigil.ingest.log;
 
+import dev.vigil.tsdb.JsonStrings;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -58,14 +59,14 @@ public final class JsonLogFile implements Closeable {
     public void log(String level, String msg, Map<String, ?> fields) {
         StringBuilder b = new StringBuilder(256);
         b.append("{\"time\":");
-        quote(b, Instant.now().toString());
+        JsonStrings.quote(b, Instant.now().toString());
         b.append(",\"level\":");
-        quote(b, level);
+        JsonStrings.quote(b, level);
         b.append(",\"msg\":");
-        quote(b, msg);
+        JsonStrings.quote(b, msg);
         for (Map.Entry<String, ?> e : fields.entrySet()) {
             b.append(',');
-            quote(b, e.getKey()).append(':');
+            JsonStrings.quote(b, e.getKey()).append(':');
             value(b, e.getValue());
         }
         byte[] line = b.append("}\n").toString().getBytes(StandardCharsets.UTF_8);
@@ -97,7 +98,7 @@ public final class JsonLogFile implements Closeable {
     private static void value(StringBuilder b, Object v) {
         switch (v) {
             case null -> b.append("null");
-            case String s -> quote(b, s);
+            case String s -> JsonStrings.quote(b, s);
             case Boolean x -> b.append(x);
             case Double d -> number(b, d);
             case Float f -> number(b, f);
@@ -108,12 +109,12 @@ public final class JsonLogFile implements Closeable {
                 for (Map.Entry<?, ?> e : m.entrySet()) {
                     if (!first) b.append(',');
                     first = false;
-                    quote(b, String.valueOf(e.getKey())).append(':');
+                    JsonStrings.quote(b, String.valueOf(e.getKey())).append(':');
                     value(b, e.getValue());
                 }
                 b.append('}');
             }
-            default -> quote(b, v.toString());
+            default -> JsonStrings.quote(b, v.toString());
         }
     }
 
@@ -123,7 +124,7 @@ public final class JsonLogFile implements Closeable {
      */
     static void number(StringBuilder b, double v) {
         if (Double.isNaN(v) || Double.isInfinite(v)) { // Go refuses these; slog writes the error text
-            quote(b, Double.toString(v));
+            JsonStrings.quote(b, Double.toString(v));
             return;
         }
         if (v == 0) {
@@ -143,25 +144,5 @@ public final class JsonLogFile implements Closeable {
         if (digits.length() > 1) b.append('.').append(digits, 1, digits.length());
         b.append('e').append(exponent < 0 ? '-' : '+');
         b.append(Math.abs(exponent));
-    }
-
-    /** Appends {@code s} as a JSON string (Go's escaping of control characters). */
-    static StringBuilder quote(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029') b.append(String.format("\\u%04x", (int) c));
-                    else b.append(c);
-                }
-            }
-        }
-        return b.append('"');
     }
 }

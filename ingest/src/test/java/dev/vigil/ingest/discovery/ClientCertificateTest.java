@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import dev.vigil.ingest.config.HttpClientConfig;
@@ -22,6 +23,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.util.function.Consumer;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -46,6 +49,28 @@ class ClientCertificateTest {
         assertEquals(0, p.waitFor(), String.join(" ", cmd) + "\n" + out);
     }
 
+    /** The key managers of {@code server.pem} and {@code server.key} in {@code dir}. */
+    static KeyManager[] serverKeys(Path dir) throws Exception {
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(Pem.keyStore(Files.readString(dir.resolve("server.pem")), Files.readString(dir.resolve("server.key"))), new char[0]);
+        return kmf.getKeyManagers();
+    }
+
+    /** An https server on 127.0.0.1 answering {@code /metrics} with {@code up 1}, after {@code onRequest}. */
+    static HttpsServer metricsServer(HttpsConfigurator tls, Consumer<HttpsExchange> onRequest) throws IOException {
+        HttpsServer s = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        s.setHttpsConfigurator(tls);
+        s.createContext("/metrics", ex -> {
+            onRequest.accept((HttpsExchange) ex);
+            byte[] body = "up 1\n".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        s.start();
+        return s;
+    }
+
     @BeforeEach
     void start() throws Exception {
         openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=test-ca");
@@ -58,29 +83,19 @@ class ClientCertificateTest {
         openssl(dir, "rsa", "-in", "client.key", "-out", "client-pkcs1.key", "-traditional");
         assertTrue(Files.readString(dir.resolve("client-pkcs1.key")).contains("BEGIN RSA PRIVATE KEY"));
 
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(Pem.keyStore(Files.readString(dir.resolve("server.pem")), Files.readString(dir.resolve("server.key"))), new char[0]);
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         for (Certificate c : Pem.certificates(Files.readString(dir.resolve("ca.pem")))) trust.setCertificateEntry("ca", c);
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
         SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(ssl) {
+        ssl.init(serverKeys(dir), tmf.getTrustManagers(), null);
+        server = metricsServer(new HttpsConfigurator(ssl) {
             @Override
             public void configure(HttpsParameters params) {
                 params.setNeedClientAuth(true); // no client certificate, no connection
             }
-        });
-        server.createContext("/metrics", ex -> {
-            byte[] body = "up 1\n".getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
-            ex.close();
-        });
-        server.start();
+        }, ex -> {});
         url = "https://127.0.0.1:" + server.getAddress().getPort() + "/metrics";
     }
 

@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsServer;
 import dev.vigil.ingest.config.HttpClientConfig;
 import dev.vigil.ingest.config.HttpClientConfig.TlsConfig;
 import dev.vigil.ingest.tls.Pem;
 import dev.vigil.ingest.tls.ServerNameTrustManager;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,7 +24,6 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.ExtendedSSLSession;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
@@ -52,21 +49,12 @@ class ServerNameTest {
         openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
         openssl(dir, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem",
                 "-days", "2", "-extfile", "san.ext");
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(Pem.keyStore(Files.readString(dir.resolve("server.pem")), Files.readString(dir.resolve("server.key"))), new char[0]);
         SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(kmf.getKeyManagers(), null, null);
-        server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(ssl));
-        server.createContext("/metrics", ex -> {
-            var names = ((ExtendedSSLSession) ((HttpsExchange) ex).getSSLSession()).getRequestedServerNames();
+        ssl.init(ClientCertificateTest.serverKeys(dir), null, null);
+        server = ClientCertificateTest.metricsServer(new HttpsConfigurator(ssl), ex -> {
+            var names = ((ExtendedSSLSession) ex.getSSLSession()).getRequestedServerNames();
             sniSeen.add(names.isEmpty() ? "" : ((SNIHostName) names.get(0)).getAsciiName());
-            byte[] body = "up 1\n".getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
-            ex.close();
         });
-        server.start();
         url = "https://127.0.0.1:" + server.getAddress().getPort() + "/metrics";
     }
 

@@ -82,7 +82,7 @@ public record BlockMeta(String ulid, long minT, long maxT, Stats stats, Compacti
     public String toJson() {
         StringBuilder sb = new StringBuilder(256);
         sb.append("{\n\t\"ulid\": ");
-        MetaJson.quote(sb, ulid);
+        dev.vigil.tsdb.JsonStrings.quote(sb, ulid);
         sb.append(",\n\t\"minTime\": ").append(minT);
         sb.append(",\n\t\"maxTime\": ").append(maxT);
         sb.append(",\n\t\"stats\": {\n\t\t\"numSamples\": ").append(stats.numSamples());
@@ -92,7 +92,7 @@ public record BlockMeta(String ulid, long minT, long maxT, Stats stats, Compacti
         sb.append(",\n\t\t\"sources\": [");
         for (int i = 0; i < compaction.sources().size(); i++) {
             sb.append(i == 0 ? "\n\t\t\t" : ",\n\t\t\t");
-            MetaJson.quote(sb, compaction.sources().get(i));
+            dev.vigil.tsdb.JsonStrings.quote(sb, compaction.sources().get(i));
         }
         sb.append(compaction.sources().isEmpty() ? "]" : "\n\t\t]");
         if (!compaction.parents().isEmpty()) {
@@ -100,7 +100,7 @@ public record BlockMeta(String ulid, long minT, long maxT, Stats stats, Compacti
             for (int i = 0; i < compaction.parents().size(); i++) {
                 BlockDesc p = compaction.parents().get(i);
                 sb.append(i == 0 ? "\n\t\t\t{\n\t\t\t\t\"ulid\": " : ",\n\t\t\t{\n\t\t\t\t\"ulid\": ");
-                MetaJson.quote(sb, p.ulid());
+                dev.vigil.tsdb.JsonStrings.quote(sb, p.ulid());
                 sb.append(",\n\t\t\t\t\"minTime\": ").append(p.minT());
                 sb.append(",\n\t\t\t\t\"maxTime\": ").append(p.maxT()).append("\n\t\t\t}");
             }

@@ -130,7 +130,7 @@ class BlockMetaTest {
     @Test
     void stringsWithControlCharacters_roundTrip() {
         StringBuilder sb = new StringBuilder();
-        MetaJson.quote(sb, "a\"b\\c\n\t\u0001é\uD83D\uDE00");
+        dev.vigil.tsdb.JsonStrings.quote(sb, "a\"b\\c\n\t\u0001é\uD83D\uDE00");
         assertEquals("a\"b\\c\n\t\u0001é\uD83D\uDE00", MetaJson.parse(sb.toString(), FILE));
         assertTrue(sb.indexOf("\u0001") < 0);
     }

@@ -271,7 +271,7 @@ public final class RuleManager implements AutoCloseable {
         try (Querier q = options.storage().querier()) {
             return options.engine().instant(q, expr, text, tMs, () -> closing).value();
         } catch (RuntimeException e) {
-            error = e.getMessage();
+            error = e.getMessage() != null ? e.getMessage() : e.toString(); // a failure is never logged as a success
             throw e;
         } finally {
             QueryLog log = queryLog;

@@ -171,11 +171,39 @@ public final class RemoteReadClient implements AutoCloseable {
                     t[i] = ts.getSamples(i).getTimestamp();
                     v[i] = ts.getSamples(i).getValue();
                 }
-                out.add(new Series(b.build(), t, v));
+                out.add(inTimeOrder(new Series(b.build(), t, v)));
             }
         }
         out.sort(Comparator.comparing(Series::labels));
-        return out;
+        // a label set twice (two results, or labels that differed only in a stripped external label)
+        // is one series, as the querier's merge would make it
+        List<Series> merged = new ArrayList<>(out.size());
+        for (Series s : out) {
+            if (!merged.isEmpty() && merged.getLast().labels().equals(s.labels())) {
+                merged.set(merged.size() - 1, MergingQuerier.mergeSorted(List.of(merged.getLast()), List.of(s)).getFirst());
+            } else {
+                merged.add(s);
+            }
+        }
+        return merged;
+    }
+
+    /** The series with its samples in time order, one per timestamp (servers send them so; a client cannot assume it). */
+    private static Series inTimeOrder(Series s) {
+        long[] t = s.ts();
+        boolean sorted = true;
+        for (int i = 1; i < t.length && sorted; i++) sorted = t[i - 1] < t[i];
+        if (sorted) return s;
+        java.util.TreeMap<Long, Double> byTime = new java.util.TreeMap<>();
+        for (int i = 0; i < t.length; i++) byTime.putIfAbsent(t[i], s.vs()[i]);
+        long[] ts = new long[byTime.size()];
+        double[] vs = new double[ts.length];
+        int n = 0;
+        for (var e : byTime.entrySet()) {
+            ts[n] = e.getKey();
+            vs[n++] = e.getValue();
+        }
+        return new Series(s.labels(), ts, vs);
     }
 
     private HttpClient client() {

@@ -242,6 +242,30 @@ class RemoteReadStorageTest {
         assertEquals(3, changes.size(), "other external labels are another selection");
     }
 
+    @Test
+    void a_response_with_a_label_set_twice_or_samples_out_of_order_reads_as_one_ordered_series() throws Exception {
+        Types.TimeSeries.Builder a = Types.TimeSeries.newBuilder()
+                .addLabels(Types.Label.newBuilder().setName("__name__").setValue("x"))
+                .addLabels(Types.Label.newBuilder().setName("replica").setValue("r1"))
+                .addSamples(Types.Sample.newBuilder().setTimestamp(30).setValue(3))
+                .addSamples(Types.Sample.newBuilder().setTimestamp(10).setValue(1));
+        Types.TimeSeries.Builder b = Types.TimeSeries.newBuilder()
+                .addLabels(Types.Label.newBuilder().setName("__name__").setValue("x"))
+                .addSamples(Types.Sample.newBuilder().setTimestamp(20).setValue(2))
+                .addSamples(Types.Sample.newBuilder().setTimestamp(30).setValue(9));
+        byte[] body = Snappy.compress(Remote.ReadResponse.newBuilder()
+                .addResults(Remote.QueryResult.newBuilder().addTimeseries(a))
+                .addResults(Remote.QueryResult.newBuilder().addTimeseries(b)).build().toByteArray());
+        List<RemoteReadClient.Series> got = RemoteReadClient.decode(body, List.of("replica"));
+        assertEquals(1, got.size(), "x{replica=r1} without its external label is x{}");
+        assertEquals(Labels.of("__name__", "x"), got.getFirst().labels());
+        assertEquals("[10, 20, 30]", java.util.Arrays.toString(got.getFirst().ts()));
+        assertEquals(3.0, got.getFirst().vs()[2], "a tie keeps one sample");
+        var garbage = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> RemoteReadClient.decode("not snappy".getBytes(), List.of()));
+        assertTrue(garbage.getMessage().startsWith("cannot decode the response"), garbage.getMessage());
+    }
+
     /** An iterator over sorted distinct timestamps (value = timestamp * sign). */
     static SampleIterator iterator(List<Long> ts, double sign) {
         long[] t = ts.stream().mapToLong(Long::longValue).toArray();

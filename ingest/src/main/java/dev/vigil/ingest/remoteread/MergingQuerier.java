@@ -53,7 +53,8 @@ final class MergingQuerier implements Querier {
                 remote = mergeSorted(remote, pending.get(i).get());
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
-                String why = cause instanceof IOException ? cause.getMessage() : String.valueOf(cause);
+                // the JDK's connect failures often have no message: then the exception's name says it
+                String why = cause instanceof IOException && cause.getMessage() != null ? cause.getMessage() : String.valueOf(cause);
                 warnings.add("remote_read " + asked.get(i).displayName() + ": " + why);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -94,8 +94,8 @@ final class AlertmanagerDiscovery implements AutoCloseable {
         List<String> dropped = new ArrayList<>();
         String alertsPath = joinPath(c.pathPrefix(), Notifier.Target.ALERTS_PATH);
         HttpClientConfig http = c.http() == null ? HttpClientConfig.DEFAULT : c.http();
-        Notifier.Authorization auth = http.basicAuth() == null && http.authorization() == null ? null
-                : () -> HttpClients.authorization(http);
+        Notifier.Headers auth = http.basicAuth() == null && http.authorization() == null && http.httpHeaders().isEmpty() ? null
+                : r -> HttpClients.addHeaders(r, http);
         UnaryOperator<Labels> alertRelabel = c.alertRelabelConfigs().isEmpty() ? null : l -> {
             Labels out = Relabel.process(l, c.alertRelabelConfigs());
             return out == null || out.isEmpty() ? null : out;
@@ -136,7 +136,7 @@ final class AlertmanagerDiscovery implements AutoCloseable {
         return l.get(SCHEME_LABEL) + "://" + l.get(TargetGroup.ADDRESS_LABEL) + l.get(ALERTS_PATH_LABEL);
     }
 
-    private static Notifier.Target target(URI url, AlertmanagerConfig c, Notifier.Authorization auth,
+    private static Notifier.Target target(URI url, AlertmanagerConfig c, Notifier.Headers auth,
                                           Supplier<HttpClient> client, UnaryOperator<Labels> alertRelabel) {
         return new Notifier.Target(url, Duration.ofMillis(c.timeoutMs() > 0 ? c.timeoutMs() : 10_000), auth, client, alertRelabel);
     }

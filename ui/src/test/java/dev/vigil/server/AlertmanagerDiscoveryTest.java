@@ -166,7 +166,10 @@ class AlertmanagerDiscoveryTest {
         }
     }
 
-    /** An https Alertmanager with a private CA (tls_config.ca_file) and a bearer token read from credentials_file at each post. */
+    /**
+     * An https Alertmanager with a private CA (tls_config.ca_file), a bearer token read from
+     * credentials_file and http_headers (a value and a file) at each post.
+     */
     @Test
     void alertmanager_tls_and_credentials_file_are_used() throws Exception {
         WebConfigTest.caAndServerCertificate(dir);
@@ -184,7 +187,7 @@ class AlertmanagerDiscoveryTest {
         List<String> auths = new CopyOnWriteArrayList<>();
         am.createContext("/api/v2/alerts", ex -> {
             ex.getRequestBody().readAllBytes();
-            auths.add(ex.getRequestHeaders().getFirst("Authorization"));
+            auths.add(ex.getRequestHeaders().getFirst("Authorization") + " " + ex.getRequestHeaders().get("X-Tenant"));
             ex.sendResponseHeaders(200, -1);
             ex.close();
         });
@@ -196,11 +199,12 @@ class AlertmanagerDiscoveryTest {
                     - scheme: https
                       tls_config: {ca_file: ca.pem}
                       authorization: {credentials_file: token}
+                      http_headers: {X-Tenant: {values: [team-a], files: [token]}}
                       static_configs: [{targets: ['127.0.0.1:%d']}]
                     """.formatted(am.getAddress().getPort()))) {
-                awaitTrue(() -> auths.contains("Bearer first"));
+                awaitTrue(() -> auths.contains("Bearer first [team-a, first]"));
                 Files.writeString(dir.resolve("token"), "second\n");
-                awaitTrue(() -> auths.contains("Bearer second"));
+                awaitTrue(() -> auths.contains("Bearer second [team-a, second]"));
             }
         } finally {
             am.stop(0);

@@ -523,7 +523,21 @@ public final class ConfigParser {
         String bearerFile = joinDir(dir, o.string("bearer_token_file", ""));
         if (o.has("oauth2")) throw o.error("oauth2", "oauth2 is not supported by Vigil");
         if (o.has("proxy_connect_header")) y.entries(o.node("proxy_connect_header"), o.path("proxy_connect_header"));
-        if (o.has("http_headers")) y.entries(o.node("http_headers"), o.path("http_headers"));
+        Map<String, HttpClientConfig.Header> headers = new LinkedHashMap<>();
+        if (o.has("http_headers")) {
+            String path = o.path("http_headers");
+            for (NodeTuple t : y.entries(o.node("http_headers"), path)) {
+                String name = y.scalar(t.getKeyNode(), path);
+                if (name.isBlank()) throw y.error(t.getKeyNode(), path, "empty header name");
+                String canonical = HttpClientConfig.canonicalHeaderKey(name);
+                if (HttpClientConfig.RESERVED_HEADERS.contains(canonical)) {
+                    throw y.error(t.getKeyNode(), path + "." + name, "setting header \"" + canonical + "\" is not allowed");
+                }
+                Obj h = y.obj(t.getValueNode(), path + "." + name, HttpClientConfig.Header.KEYS);
+                headers.put(name, new HttpClientConfig.Header(h.strings("values"), h.strings("secrets"),
+                        h.strings("files").stream().map(f -> joinDir(dir, f)).toList()));
+            }
+        }
         if (!bearer.isEmpty() && !bearerFile.isEmpty()) {
             throw o.error("bearer_token", "at most one of bearer_token & bearer_token_file must be configured");
         }
@@ -571,7 +585,7 @@ public final class ConfigParser {
         String noProxy = o.string("no_proxy", "");
         if (!noProxy.isEmpty() && proxy.isEmpty()) throw o.error("no_proxy", "if no_proxy is configured, proxy_url must also be configured");
         return new HttpClientConfig(basic, auth, tls, o.bool("follow_redirects", true), o.bool("enable_http2", http2Default),
-                proxy, noProxy, fromEnv);
+                proxy, noProxy, fromEnv, headers, !y.entries(o.node("proxy_connect_header"), o.path("proxy_connect_header")).isEmpty());
     }
 
     private static TlsConfig tls(Obj t, Path dir) {

@@ -14,6 +14,9 @@ import java.util.Set;
  * @param followRedirects default true
  * @param enableHttp2 default true (false for remote write)
  * @param proxyUrl empty when absent
+ * @param httpHeaders {@code http_headers}: extra request headers by name, in document order
+ * @param proxyConnectHeader whether {@code proxy_connect_header} is set: accepted, not sent (the JDK
+ *     client adds no headers of its own to a proxy CONNECT), and named in a load warning
  */
 public record HttpClientConfig(
         BasicAuth basicAuth,
@@ -23,7 +26,9 @@ public record HttpClientConfig(
         boolean enableHttp2,
         String proxyUrl,
         String noProxy,
-        boolean proxyFromEnvironment) {
+        boolean proxyFromEnvironment,
+        java.util.Map<String, Header> httpHeaders,
+        boolean proxyConnectHeader) {
 
     /** The keys this config adds to the mapping it is inlined in. */
     static final Set<String> KEYS = Set.of("basic_auth", "authorization", "oauth2", "bearer_token", "bearer_token_file",
@@ -31,6 +36,57 @@ public record HttpClientConfig(
             "proxy_connect_header", "http_headers");
 
     public static final HttpClientConfig DEFAULT = new HttpClientConfig(null, null, TlsConfig.NONE, true, true, "", "", false);
+
+    public HttpClientConfig {
+        httpHeaders = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(httpHeaders));
+    }
+
+    /** Without {@code http_headers}. */
+    public HttpClientConfig(BasicAuth basicAuth, Authorization authorization, TlsConfig tls, boolean followRedirects,
+            boolean enableHttp2, String proxyUrl, String noProxy, boolean proxyFromEnvironment) {
+        this(basicAuth, authorization, tls, followRedirects, enableHttp2, proxyUrl, noProxy, proxyFromEnvironment, java.util.Map.of(),
+                false);
+    }
+
+    /**
+     * One {@code http_headers} entry: each of its values, secrets and files' contents (read for
+     * every request, trimmed; paths resolved already) is sent as one value of the header.
+     */
+    public record Header(java.util.List<String> values, java.util.List<String> secrets, java.util.List<String> files) {
+        static final Set<String> KEYS = Set.of("values", "secrets", "files");
+
+        public Header {
+            values = java.util.List.copyOf(values);
+            secrets = java.util.List.copyOf(secrets);
+            files = java.util.List.copyOf(files);
+        }
+    }
+
+    /**
+     * Headers {@code http_headers} may not set (Prometheus's {@code reservedHeaders}): the client
+     * or the protocol sets them.
+     */
+    static final Set<String> RESERVED_HEADERS = Set.of("Authorization", "Host", "Content-Encoding", "Content-Length",
+            "Content-Type", "User-Agent", "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
+            "Www-Authenticate", "Accept-Encoding", "X-Prometheus-Remote-Write-Version", "X-Prometheus-Remote-Read-Version",
+            "X-Prometheus-Scrape-Timeout-Seconds", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256");
+
+    /** Go's {@code http.CanonicalHeaderKey}: each dash-separated word capitalized, the rest lower case. */
+    static String canonicalHeaderKey(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean token = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!token) return name; // Go leaves names with invalid characters alone
+        }
+        StringBuilder b = new StringBuilder(name.length());
+        boolean upper = true;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            b.append(upper ? Character.toUpperCase(c) : Character.toLowerCase(c));
+            upper = c == '-';
+        }
+        return b.toString();
+    }
 
     /** {@code basic_auth}: at most one of password and password_file, of username and username_file. */
     public record BasicAuth(String username, String usernameFile, String password, String passwordFile) {

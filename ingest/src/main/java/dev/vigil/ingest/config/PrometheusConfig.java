@@ -47,6 +47,17 @@ public record PrometheusConfig(
         if (storage.outOfOrderTimeWindowMs() > 0) {
             out.add("storage.tsdb.out_of_order_time_window is not supported by Vigil: out-of-order samples are rejected");
         }
+        List<HttpClientConfig> https = new java.util.ArrayList<>();
+        for (ScrapeConfig c : scrapeConfigs) {
+            https.add(c.http());
+            for (HttpSdConfig h : c.httpSdConfigs()) https.add(h.http());
+        }
+        for (var am : alerting.alertmanagers()) https.add(am.http());
+        for (RemoteWriteConfig w : remoteWrite) https.add(w.http());
+        for (RemoteReadConfig r : remoteRead) https.add(r.http());
+        if (https.stream().anyMatch(h -> h != null && h.proxyConnectHeader())) {
+            out.add("proxy_connect_header is not supported by Vigil: a proxy CONNECT request carries no extra headers");
+        }
         return out;
     }
 }

@@ -12,6 +12,7 @@ import java.net.ProxySelector;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,10 +156,52 @@ public final class HttpClients {
         return null;
     }
 
-    /** Whether {@link #authorization} reads files (so a request cannot be built once and reused). */
+    /** Whether {@link #authorization} or {@link #headers} read files (so a request cannot be built once and reused). */
     public static boolean readsFiles(HttpClientConfig h) {
         return (h.authorization() != null && !h.authorization().credentialsFile().isEmpty())
-                || (h.basicAuth() != null && (!h.basicAuth().passwordFile().isEmpty() || !h.basicAuth().usernameFile().isEmpty()));
+                || (h.basicAuth() != null && (!h.basicAuth().passwordFile().isEmpty() || !h.basicAuth().usernameFile().isEmpty()))
+                || h.httpHeaders().values().stream().anyMatch(x -> !x.files().isEmpty());
+    }
+
+    /**
+     * The {@code http_headers} as name and value pairs, a header with several values once per
+     * value (values, then secrets, then each file's trimmed contents, read now), as Prometheus's
+     * headers round tripper adds them.
+     *
+     * @throws IOException naming the file that could not be read, in Prometheus's words
+     */
+    public static List<String[]> headers(HttpClientConfig h) throws IOException {
+        if (h.httpHeaders().isEmpty()) return List.of();
+        List<String[]> out = new java.util.ArrayList<>();
+        for (var e : h.httpHeaders().entrySet()) {
+            for (String v : e.getValue().values()) out.add(new String[] {e.getKey(), v});
+            for (String v : e.getValue().secrets()) out.add(new String[] {e.getKey(), v});
+            for (String f : e.getValue().files()) {
+                try {
+                    out.add(new String[] {e.getKey(), Files.readString(Path.of(f)).strip()});
+                } catch (IOException x) {
+                    throw new IOException("unable to read headers file " + f + ": " + x.getMessage(), x);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Adds {@link #authorization} and {@link #headers} to a JDK request.
+     *
+     * @throws IOException when a credentials or headers file cannot be read, or a header cannot be sent
+     */
+    public static void addHeaders(HttpRequest.Builder b, HttpClientConfig h) throws IOException {
+        String auth = authorization(h);
+        if (auth != null) b.header("Authorization", auth);
+        for (String[] header : headers(h)) {
+            try {
+                b.header(header[0], header[1]);
+            } catch (IllegalArgumentException e) { // the JDK client refuses a few names (Expect, Upgrade) and line breaks
+                throw new IOException("cannot send header " + header[0] + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     private static String readSecret(String file) throws IOException {

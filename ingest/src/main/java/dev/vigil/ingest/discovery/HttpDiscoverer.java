@@ -84,8 +84,7 @@ public final class HttpDiscoverer implements Discoverer {
                 .header("User-Agent", "Vigil/0.1")
                 .header("X-Prometheus-Refresh-Interval-Seconds", java.math.BigDecimal.valueOf(config.refreshIntervalMs(), 3).stripTrailingZeros().toPlainString())
                 .timeout(Duration.ofMillis(Math.max(1000, config.refreshIntervalMs())));
-        String auth = HttpClients.authorization(config.http());
-        if (auth != null) b.header("Authorization", auth);
+        HttpClients.addHeaders(b, config.http());
         HttpResponse<String> resp = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
         if (resp.statusCode() != 200) throw new IOException("server returned HTTP status " + resp.statusCode());
         String ct = resp.headers().firstValue("Content-Type").orElse("");

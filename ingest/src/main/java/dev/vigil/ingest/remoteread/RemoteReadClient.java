@@ -127,8 +127,7 @@ public final class RemoteReadClient implements AutoCloseable {
                 .header("User-Agent", USER_AGENT)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         for (Map.Entry<String, String> h : config.headers().entrySet()) req.header(h.getKey(), h.getValue());
-        String auth = HttpClients.authorization(config.http());
-        if (auth != null) req.header("Authorization", auth);
+        HttpClients.addHeaders(req, config.http());
         HttpResponse<byte[]> resp;
         try {
             resp = client().send(req.build(), HttpResponse.BodyHandlers.ofByteArray());

@@ -440,6 +440,7 @@ final class RemoteQueue implements AutoCloseable {
         String auth = staticAuthorization != null ? staticAuthorization
                 : HttpClients.readsFiles(config.http()) ? HttpClients.authorization(config.http()) : null;
         if (auth != null) b.header("Authorization", auth);
+        for (String[] h : HttpClients.headers(config.http())) b.header(h[0], h[1]);
         return b.POST(HttpRequest.BodyPublishers.ofByteArray(enc.body(), 0, enc.bodyLength())).build();
     }
 

@@ -96,7 +96,22 @@ final class HttpScraper {
             if (auth.indexOf('\r') >= 0 || auth.indexOf('\n') >= 0) throw new ScrapeFailure("invalid Authorization header value: contains a line break");
             sb.append("Authorization: ").append(auth).append("\r\n");
         }
+        for (String[] h : httpHeaders()) {
+            if ((h[0] + h[1]).indexOf('\r') >= 0 || (h[0] + h[1]).indexOf('\n') >= 0) {
+                throw new ScrapeFailure("invalid " + h[0] + " header: contains a line break");
+            }
+            sb.append(h[0]).append(": ").append(h[1]).append("\r\n");
+        }
         return sb.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The config's {@code http_headers}, files read now. */
+    private List<String[]> httpHeaders() {
+        try {
+            return HttpClients.headers(cfg.http());
+        } catch (IOException e) {
+            throw new ScrapeFailure(e.getMessage());
+        }
     }
 
     /**
@@ -134,6 +149,13 @@ final class HttpScraper {
             if (auth != null) b.header("Authorization", auth);
         } catch (IOException e) {
             throw new ScrapeFailure("unable to read authorization credentials: " + e.getMessage());
+        }
+        for (String[] h : httpHeaders()) {
+            try {
+                b.header(h[0], h[1]);
+            } catch (IllegalArgumentException e) { // the JDK client refuses a few names (Expect, Upgrade) and line breaks
+                throw new ScrapeFailure("cannot send header " + h[0] + ": " + e.getMessage());
+            }
         }
         return b.build();
     }

@@ -268,9 +268,12 @@ class ConfigParserTest {
                 scrape_configs:
                   - job_name: a
                     tls_config: {server_name: other.example}
+                    proxy_url: http://proxy:3128
+                    proxy_connect_header: {X-Proxy-Key: [k]}
                 """).unsupportedSettings();
-        assertEquals(1, w.size(), w.toString());
+        assertEquals(2, w.size(), w.toString());
         assertTrue(w.get(0).startsWith("storage.tsdb.out_of_order_time_window is not supported"), w.get(0));
+        assertTrue(w.get(1).startsWith("proxy_connect_header is not supported"), w.get(1));
     }
 
     @Test
@@ -291,6 +294,35 @@ class ConfigParserTest {
         assertEquals("/var/log/own.log", c.scrapeConfig("own").scrapeFailureLogFile());
         assertEquals("/etc/vigil/jobs/relative.log", c.scrapeConfig("relative").scrapeFailureLogFile());
         assertEquals("", parse("scrape_configs:\n  - job_name: none\n").scrapeConfig("none").scrapeFailureLogFile());
+    }
+
+    @Test
+    void http_headers_are_read_and_reserved_names_refused_as_prometheus_does() {
+        PrometheusConfig c = ConfigParser.parse("""
+                scrape_configs:
+                  - job_name: a
+                    http_headers:
+                      X-Api-Key: {values: [v], secrets: [s], files: [key.txt]}
+                      x-second: {values: [w]}
+                """, "prometheus.yml", java.nio.file.Path.of("/etc/vigil"), n -> null);
+        var h = c.scrapeConfig("a").http().httpHeaders();
+        assertEquals(List.of("X-Api-Key", "x-second"), List.copyOf(h.keySet()));
+        assertEquals(new HttpClientConfig.Header(List.of("v"), List.of("s"), List.of("/etc/vigil/key.txt")), h.get("X-Api-Key"));
+        ConfigException reserved = assertThrows(ConfigException.class, () -> parse("""
+                scrape_configs:
+                  - job_name: a
+                    http_headers:
+                      user-agent: {values: [me]}
+                """));
+        assertTrue(reserved.getMessage().contains("setting header \"User-Agent\" is not allowed"), reserved.getMessage());
+        assertTrue(reserved.getMessage().startsWith("prometheus.yml:4:"), reserved.getMessage());
+        ConfigException unknown = assertThrows(ConfigException.class, () -> parse("""
+                scrape_configs:
+                  - job_name: a
+                    http_headers:
+                      X-A: {value: [v]}
+                """));
+        assertTrue(unknown.getMessage().contains("unknown key \"value\""), unknown.getMessage());
     }
 
     @Test

@@ -65,6 +65,7 @@ class RemoteWriteSenderTest {
                   - url: %s
                     name: r
                     headers: {X-Scope-OrgID: tenant-a}
+                    http_headers: {X-Extra: {values: [one], secrets: [two]}}
                     basic_auth: {username: u, password: p}
                     queue_config: {max_samples_per_send: 100, batch_send_deadline: 50ms, min_backoff: 10ms, max_backoff: 50ms, capacity: 500, min_shards: 2, max_shards: 4}
                 %s""".formatted(url, extra);
@@ -100,6 +101,7 @@ class RemoteWriteSenderTest {
             assertEquals("application/x-protobuf", h.getFirst("Content-Type"));
             assertEquals("0.1.0", h.getFirst("X-Prometheus-Remote-Write-Version"));
             assertEquals("tenant-a", h.getFirst("X-Scope-OrgID"));
+            assertEquals(java.util.List.of("one", "two"), h.get("X-Extra"), "http_headers, every value");
             assertTrue(h.getFirst("User-Agent").startsWith("Vigil/"), h.getFirst("User-Agent"));
             assertEquals("Basic " + Base64.getEncoder().encodeToString("u:p".getBytes(StandardCharsets.UTF_8)), h.getFirst("Authorization"));
             await(() -> m.stats().getFirst().samplesSent() == 950, 5000, "stats");

@@ -297,6 +297,32 @@ class ScrapeLoopTest {
     }
 
     @Test
+    void http_headers_reach_the_target_over_either_connection_and_files_are_read_per_scrape() throws Exception {
+        server.page("/metrics", "a 1\n");
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("vigil-header", ".txt");
+        try {
+            java.nio.file.Files.writeString(file, " from-file\n");
+            String headers = "http_headers:\n  X-Api-Key:\n    values: [v1, v2]\n    secrets: [s1]\n    files: [" + file + "]\n";
+            ScrapeLoop direct = loop(headers);
+            assertNull(direct.scrapeAndReport(T0));
+            assertEquals(List.of("v1", "v2", "s1", "from-file"), server.lastHeaderValues.get("x-api-key"));
+            // through a proxy (the target itself) the JDK client fetches: the same headers
+            server.lastHeaderValues.clear();
+            assertNull(loop(headers + "proxy_url: http://" + server.address() + "\n").scrapeAndReport(T0));
+            assertEquals(List.of("v1", "v2", "s1", "from-file"), server.lastHeaderValues.get("x-api-key"));
+
+            java.nio.file.Files.writeString(file, "rotated");
+            assertNull(direct.scrapeAndReport(T0 + 1));
+            assertEquals("rotated", server.lastHeaderValues.get("x-api-key").getLast(), "the file is read at every scrape");
+            java.nio.file.Files.delete(file);
+            String err = direct.scrapeAndReport(T0 + 2);
+            assertTrue(err != null && err.startsWith("unable to read headers file " + file + ": "), err);
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
     void steady_state_append_allocates_nothing_per_sample() {
         CountingStorage storage = new CountingStorage();
         // One loop per page size: the difference between them is the cost per cached sample, the

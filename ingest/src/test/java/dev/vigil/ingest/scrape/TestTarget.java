@@ -21,6 +21,7 @@ final class TestTarget implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, Page> pages = new ConcurrentHashMap<>();
     final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
+    final Map<String, java.util.List<String>> lastHeaderValues = new ConcurrentHashMap<>(); // every value, in order
     final AtomicInteger requests = new AtomicInteger();
     private final CountDownLatch release = new CountDownLatch(1);
 
@@ -30,6 +31,7 @@ final class TestTarget implements AutoCloseable {
         server.createContext("/", ex -> {
             requests.incrementAndGet();
             ex.getRequestHeaders().forEach((k, v) -> lastHeaders.put(k.toLowerCase(java.util.Locale.ROOT), v.getFirst()));
+            ex.getRequestHeaders().forEach((k, v) -> lastHeaderValues.put(k.toLowerCase(java.util.Locale.ROOT), java.util.List.copyOf(v)));
             lastHeaders.put(":query", String.valueOf(ex.getRequestURI().getRawQuery()));
             Page p = pages.getOrDefault(ex.getRequestURI().getPath(), new Page(404, "text/plain", "not found\n", false, 0));
             if (p.delayMs() > 0) {

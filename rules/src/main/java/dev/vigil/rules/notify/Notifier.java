@@ -35,23 +35,26 @@ import java.util.function.UnaryOperator;
  */
 public final class Notifier implements AlertSink, AutoCloseable {
 
-    /** The Authorization header value for a request, or null; may read a credentials file each time. */
+    /**
+     * Adds an Alertmanager's Authorization and other configured headers to a post; may read
+     * credentials or header files each time.
+     */
     @FunctionalInterface
-    public interface Authorization {
-        String header() throws java.io.IOException;
+    public interface Headers {
+        void addTo(HttpRequest.Builder request) throws java.io.IOException;
     }
 
     /**
      * One Alertmanager.
      *
      * @param url the alerts endpoint, e.g. {@code http://127.0.0.1:9093/am/api/v2/alerts}
-     * @param authorization null for none
+     * @param headers null for none
      * @param client the HTTP client of this Alertmanager's settings (TLS, proxy, redirects), asked
      *     for on each post so that it can be built on first use; null for the notifier's default
      * @param alertRelabel this Alertmanager's own {@code alert_relabel_configs}, after the global ones;
      *     returns null to drop; null for none
      */
-    public record Target(URI url, Duration timeout, Authorization authorization, Supplier<HttpClient> client,
+    public record Target(URI url, Duration timeout, Headers headers, Supplier<HttpClient> client,
                          UnaryOperator<Labels> alertRelabel) {
         /** The v2 API path under an Alertmanager's root or path prefix. */
         public static final String ALERTS_PATH = "/api/v2/alerts";
@@ -74,7 +77,8 @@ public final class Notifier implements AlertSink, AutoCloseable {
             } else {
                 header = null;
             }
-            return new Target(URI.create(root + ALERTS_PATH), timeout, header == null ? null : () -> header, null, null);
+            return new Target(URI.create(root + ALERTS_PATH), timeout, header == null ? null : r -> r.header("Authorization", header),
+                    null, null);
         }
 
         public static Target of(String base) {
@@ -233,10 +237,9 @@ public final class Notifier implements AlertSink, AutoCloseable {
                 .header("Content-Type", "application/json").header("User-Agent", "Vigil")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         try {
-            String auth = t.authorization() == null ? null : t.authorization().header();
-            if (auth != null) rb.header("Authorization", auth);
+            if (t.headers() != null) t.headers().addTo(rb);
         } catch (java.io.IOException e) {
-            return false; // an unreadable credentials file: counted as a failed post, as Prometheus's failing request
+            return false; // an unreadable credentials or headers file: counted as a failed post, as Prometheus's failing request
         }
         HttpClient client;
         try {

@@ -227,14 +227,14 @@ public final class ConfigParser {
         boolFlags(g);
         return new GlobalConfig(interval, timeout, eval, g.durationMs("rule_query_offset", 0),
                 Labels.of(pairs.toArray(String[]::new)), joinDir(dir, g.string("query_log_file", "")),
-                joinDir(dir, g.string("scrape_failure_log_file", "")), limits(g), scheme, protocols);
+                joinDir(dir, g.string("scrape_failure_log_file", "")), limits(g), scheme, protocols,
+                g.bool("extra_scrape_metrics", false));
     }
 
     private static void boolFlags(Obj o) {
         o.bool("scrape_native_histograms", false);
         o.bool("convert_classic_histograms_to_nhcb", false);
         o.bool("always_scrape_classic_histograms", false);
-        o.bool("extra_scrape_metrics", false);
     }
 
     private static ScrapeLimits limits(Obj o) {
@@ -377,7 +377,7 @@ public final class ConfigParser {
                 o.bool("honor_labels", false), o.bool("honor_timestamps", true),
                 o.bool("track_timestamps_staleness", false), o.bool("enable_compression", true),
                 limits(o).orElse(global.limits()), http, statics, files, httpSd, dnsSd, relabel, metricRelabel, protocols,
-                fallback, scheme, failureLog);
+                fallback, scheme, failureLog, o.bool("extra_scrape_metrics", global.extraScrapeMetrics()));
     }
 
     private static List<TargetGroup> staticConfigs(YamlNodes y, Obj o, boolean checkAddresses) {

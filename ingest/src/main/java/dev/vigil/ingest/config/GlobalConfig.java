@@ -12,6 +12,7 @@ import java.util.List;
  * @param limits the job-level limits every scrape config inherits where its own is 0
  * @param scrapeProtocols what jobs without their own {@code scrape_protocols} offer; empty when
  *     unset (then Prometheus's default list applies)
+ * @param extraScrapeMetrics {@code extra_scrape_metrics}, the default of every scrape config
  */
 public record GlobalConfig(
         long scrapeIntervalMs,
@@ -23,14 +24,15 @@ public record GlobalConfig(
         String scrapeFailureLogFile,
         ScrapeLimits limits,
         NameValidationScheme nameValidation,
-        List<String> scrapeProtocols) {
+        List<String> scrapeProtocols,
+        boolean extraScrapeMetrics) {
 
     public static final long DEFAULT_SCRAPE_INTERVAL_MS = 60_000;
     public static final long DEFAULT_SCRAPE_TIMEOUT_MS = 10_000;
     public static final long DEFAULT_EVALUATION_INTERVAL_MS = 60_000;
 
     public static final GlobalConfig DEFAULT = new GlobalConfig(DEFAULT_SCRAPE_INTERVAL_MS, DEFAULT_SCRAPE_TIMEOUT_MS,
-            DEFAULT_EVALUATION_INTERVAL_MS, 0, Labels.EMPTY, "", "", ScrapeLimits.NONE, NameValidationScheme.UTF8, List.of());
+            DEFAULT_EVALUATION_INTERVAL_MS, 0, Labels.EMPTY, "", "", ScrapeLimits.NONE, NameValidationScheme.UTF8, List.of(), false);
 
     public GlobalConfig {
         scrapeProtocols = List.copyOf(scrapeProtocols);

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param fallbackScrapeProtocol used when the response has no usable Content-Type; empty when unset
  * @param scrapeFailureLogFile where failed fetches are logged (the job's, else the global one, joined
  *     to the config file's directory); empty for none
+ * @param extraScrapeMetrics {@code extra_scrape_metrics}: report {@code scrape_timeout_seconds},
+ *     {@code scrape_sample_limit} and {@code scrape_body_size_bytes} too
  */
 public record ScrapeConfig(
         String jobName,
@@ -37,7 +39,8 @@ public record ScrapeConfig(
         List<String> scrapeProtocols,
         String fallbackScrapeProtocol,
         NameValidationScheme nameValidation,
-        String scrapeFailureLogFile) {
+        String scrapeFailureLogFile,
+        boolean extraScrapeMetrics) {
 
     public static final List<String> DEFAULT_SCRAPE_PROTOCOLS =
             List.of("OpenMetricsText1.0.0", "OpenMetricsText0.0.1", "PrometheusText1.0.0", "PrometheusText0.0.4");

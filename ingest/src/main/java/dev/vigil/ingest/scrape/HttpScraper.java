@@ -292,7 +292,7 @@ final class HttpScraper {
     }
 
     private static ScrapeFailure bodyTooLarge(long limit) {
-        return new ScrapeFailure("body size limit exceeded (limit: " + limit + " bytes)");
+        return new ScrapeFailure(ScrapeMetrics.BODY_SIZE_LIMIT_ERROR + " (limit: " + limit + " bytes)");
     }
 
     /** The body; valid until {@link #release} or the next fetch. */

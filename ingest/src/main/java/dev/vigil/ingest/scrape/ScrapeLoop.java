@@ -48,8 +48,10 @@ import java.util.logging.Logger;
  */
 public final class ScrapeLoop {
     private static final Logger LOG = Logger.getLogger(ScrapeLoop.class.getName());
+    // the last three only with extra_scrape_metrics
     private static final String[] REPORT_NAMES = {"up", "scrape_duration_seconds", "scrape_samples_scraped",
-            "scrape_samples_post_metric_relabeling", "scrape_series_added"};
+            "scrape_samples_post_metric_relabeling", "scrape_series_added", "scrape_timeout_seconds", "scrape_sample_limit",
+            "scrape_body_size_bytes"};
     private static final String EXPORTED_PREFIX = "exported_";
     static final long TIMESTAMP_TOLERANCE_MS = 2;
 
@@ -67,6 +69,7 @@ public final class ScrapeLoop {
     private final Sink sink;
     // Family -> metadata, replaced per entry only when a TYPE/HELP/UNIT line changes it.
     private final ConcurrentHashMap<String, MetricMetadata> metadata = new ConcurrentHashMap<>();
+    private final int reportCount; // report series this loop writes
     private final long[] reportRefs = new long[REPORT_NAMES.length];
     private final Labels[] reportLabels = new Labels[REPORT_NAMES.length];
     private final ScrapeMetrics metrics;
@@ -106,7 +109,8 @@ public final class ScrapeLoop {
         this.offsetSeed = offsetSeed;
         this.cache = cache != null ? cache : new ScrapeCache();
         this.targetLabels = target.publicLabels();
-        for (int i = 0; i < REPORT_NAMES.length; i++) {
+        this.reportCount = cfg.extraScrapeMetrics() ? REPORT_NAMES.length : 5;
+        for (int i = 0; i < reportCount; i++) {
             reportLabels[i] = targetLabels.toBuilder().set(Labels.METRIC_NAME, REPORT_NAMES[i]).build();
         }
         this.sink = new Sink(); // reads cfg
@@ -247,7 +251,9 @@ public final class ScrapeLoop {
                 sink.app = app;
                 cache.failIteration(staleWriter);
             }
-            report(app, t, durationNanos, err);
+            long bodyBytes = fetchError == null ? (body == null ? 0 : length)
+                    : fetchError.startsWith(ScrapeMetrics.BODY_SIZE_LIMIT_ERROR) ? -1 : 0;
+            report(app, t, durationNanos, err, bodyBytes);
             app.commit();
         } catch (StorageException e) {
             app.rollback();
@@ -282,14 +288,21 @@ public final class ScrapeLoop {
         count(app.append(ref, labels, t, StaleMarker.STALE_NAN));
     }
 
-    private void report(Appender app, long t, long durationNanos, String err) {
-        for (int i = 0; i < REPORT_NAMES.length; i++) {
+    /**
+     * @param bodyBytes the uncompressed body's size, 0 when the fetch failed, -1 when it failed on
+     *     {@code body_size_limit} (Prometheus's {@code scrape_body_size_bytes})
+     */
+    private void report(Appender app, long t, long durationNanos, String err, long bodyBytes) {
+        for (int i = 0; i < reportCount; i++) {
             double v = switch (i) {
                 case 0 -> err == null ? 1 : 0;
                 case 1 -> durationNanos / 1e9;
                 case 2 -> sink.scraped;
                 case 3 -> sink.added;
-                default -> sink.seriesAdded;
+                case 4 -> sink.seriesAdded;
+                case 5 -> target.timeoutMs() / 1000.0;
+                case 6 -> cfg.limits().sampleLimit();
+                default -> bodyBytes;
             };
             long r = app.append(reportRefs[i], reportLabels[i], t, v);
             if (r > 0) reportRefs[i] = r;
@@ -323,7 +336,7 @@ public final class ScrapeLoop {
         try {
             cache.forEachStale((ref, labels) -> appendStale(app, ref, labels, now));
             if (health != Health.UNKNOWN) {
-                for (int i = 0; i < REPORT_NAMES.length; i++) appendStale(app, reportRefs[i], reportLabels[i], now);
+                for (int i = 0; i < reportCount; i++) appendStale(app, reportRefs[i], reportLabels[i], now);
             }
             app.commit();
         } catch (StorageException e) {

@@ -91,7 +91,7 @@ public final class ScrapeManager implements AutoCloseable {
         return new ScrapeConfig(c.jobName(), c.scrapeIntervalMs(), c.scrapeTimeoutMs(), c.metricsPath(), c.scheme(), c.params(),
                 c.honorLabels(), c.honorTimestamps(), c.trackTimestampsStaleness(), c.enableCompression(), c.limits(), c.http(),
                 List.of(), List.of(), List.of(), List.of(), c.relabelConfigs(), c.metricRelabelConfigs(), c.scrapeProtocols(),
-                c.fallbackScrapeProtocol(), c.nameValidation(), "");
+                c.fallbackScrapeProtocol(), c.nameValidation(), "", c.extraScrapeMetrics());
     }
 
     /** Counters over every loop this manager ran. */

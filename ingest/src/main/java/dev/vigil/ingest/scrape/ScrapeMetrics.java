@@ -11,6 +11,8 @@ public final class ScrapeMetrics {
     private final LongAdder scrapes = new LongAdder();
     private final LongAdder failedScrapes = new LongAdder();
     private final LongAdder sampleLimitExceeded = new LongAdder();
+    /** How a scrape refused for {@code body_size_limit} starts its error. */
+    static final String BODY_SIZE_LIMIT_ERROR = "body size limit exceeded";
     private final LongAdder bodySizeLimitExceeded = new LongAdder();
     private final LongAdder samplesAppended = new LongAdder();
     private final LongAdder[] rejected = new LongAdder[AppendStatus.REASONS];
@@ -25,7 +27,7 @@ public final class ScrapeMetrics {
         if (!failed) return;
         failedScrapes.increment();
         if (error.equals("sample limit exceeded")) sampleLimitExceeded.increment();
-        else if (error.startsWith("body size limit exceeded")) bodySizeLimitExceeded.increment();
+        else if (error.startsWith(BODY_SIZE_LIMIT_ERROR)) bodySizeLimitExceeded.increment();
     }
 
     void countRejected(long code) {

@@ -326,6 +326,14 @@ class ConfigParserTest {
     }
 
     @Test
+    void extra_scrape_metrics_is_inherited_from_global_unless_a_job_sets_it() {
+        PrometheusConfig c = parse("global: {extra_scrape_metrics: true}\nscrape_configs:\n  - job_name: a\n  - job_name: b\n    extra_scrape_metrics: false\n");
+        assertTrue(c.scrapeConfig("a").extraScrapeMetrics());
+        assertFalse(c.scrapeConfig("b").extraScrapeMetrics());
+        assertFalse(parse("scrape_configs:\n  - job_name: a\n").scrapeConfig("a").extraScrapeMetrics());
+    }
+
+    @Test
     void dns_sd_configs_take_prometheus_defaults() {
         PrometheusConfig c = parse("""
                 scrape_configs:

@@ -323,6 +323,36 @@ class ScrapeLoopTest {
     }
 
     @Test
+    void extra_scrape_metrics_report_timeout_sample_limit_and_body_size() {
+        String page = "a 1\nb 2\n";
+        server.page("/metrics", page);
+        ScrapeLoop l = loop("extra_scrape_metrics: true\nsample_limit: 50\nbody_size_limit: 100B\nscrape_timeout: 7s");
+        assertNull(l.scrapeAndReport(T0));
+        assertEquals(7, value("scrape_timeout_seconds", T0));
+        assertEquals(50, value("scrape_sample_limit", T0));
+        assertEquals(page.length(), value("scrape_body_size_bytes", T0));
+        server.page("/metrics", "x".repeat(200) + " 1\n");
+        assertTrue(l.scrapeAndReport(T0 + 1).startsWith("body size limit exceeded"));
+        assertEquals(-1, value("scrape_body_size_bytes", T0 + 1), "Prometheus's -1 for a body over the limit");
+        server.page("/metrics", new TestTarget.Page(500, "text/plain", "no\n", false, 0));
+        assertTrue(l.scrapeAndReport(T0 + 2).contains("500"));
+        assertEquals(0, value("scrape_body_size_bytes", T0 + 2));
+        clock.set(T0 + 5_000);
+        l.stop(true);
+        assertTrue(dev.vigil.tsdb.StaleMarker.isStale(samples("scrape_sample_limit").firstEntry().getValue().getLast()[1]),
+                "a removed target's extra report series go stale too");
+    }
+
+    @Test
+    void without_extra_scrape_metrics_there_are_five_report_series() {
+        server.page("/metrics", "a 1\n");
+        assertNull(loop("").scrapeAndReport(T0));
+        assertEquals(1, value("up", T0));
+        assertTrue(samples("scrape_timeout_seconds").isEmpty());
+        assertTrue(samples("scrape_body_size_bytes").isEmpty());
+    }
+
+    @Test
     void steady_state_append_allocates_nothing_per_sample() {
         CountingStorage storage = new CountingStorage();
         // One loop per page size: the difference between them is the cost per cached sample, the

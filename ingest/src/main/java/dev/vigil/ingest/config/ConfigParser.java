@@ -119,6 +119,7 @@ public final class ConfigParser {
         PrometheusConfig c = parse(text, file.toString(), dir, env);
         if (c.scrapeConfigFiles().isEmpty()) return c;
         List<ScrapeConfig> all = new ArrayList<>(c.scrapeConfigs());
+        java.util.Set<String> notes = new java.util.LinkedHashSet<>(c.ignoredSettings());
         Map<String, String> jobs = new HashMap<>();
         for (ScrapeConfig s : all) jobs.put(s.jobName(), "main config file");
         for (String pattern : c.scrapeConfigFiles()) {
@@ -129,7 +130,7 @@ public final class ConfigParser {
                 List<Node> items = top.seq("scrape_configs");
                 for (int i = 0; i < items.size(); i++) {
                     String path = "scrape_configs[" + i + "]";
-                    ScrapeConfig s = scrapeConfig(y, items.get(i), path, c.global(), f.getParent() == null ? Path.of("") : f.getParent());
+                    ScrapeConfig s = scrapeConfig(y, items.get(i), path, c.global(), f.getParent() == null ? Path.of("") : f.getParent(), notes);
                     String first = jobs.putIfAbsent(s.jobName(), "\"" + f + "\"");
                     if (first != null) {
                         throw y.error(items.get(i), path + ".job_name", "found multiple scrape configs with job name \""
@@ -140,7 +141,7 @@ public final class ConfigParser {
             }
         }
         return new PrometheusConfig(c.file(), c.global(), c.ruleFiles(), c.scrapeConfigFiles(), all, c.alerting(),
-                c.remoteWrite(), c.remoteRead(), c.storage());
+                c.remoteWrite(), c.remoteRead(), c.storage(), List.copyOf(notes));
     }
 
     /**
@@ -153,7 +154,8 @@ public final class ConfigParser {
         YamlNodes y = new YamlNodes(fileName);
         Node root = y.compose(text);
         Obj top = y.obj(root, "", TOP_KEYS);
-        GlobalConfig global = global(y, top.obj("global", GLOBAL_KEYS), env, dir);
+        java.util.Set<String> notes = new java.util.LinkedHashSet<>(); // settings accepted but not acted on
+        GlobalConfig global = global(y, top.obj("global", GLOBAL_KEYS), env, dir, notes);
 
         List<String> ruleFiles = globPaths(top, "rule_files", "invalid rule file path", dir);
         List<String> scrapeFiles = globPaths(top, "scrape_config_files", "invalid scrape config file path", dir);
@@ -163,7 +165,7 @@ public final class ConfigParser {
         List<Node> items = top.seq("scrape_configs");
         for (int i = 0; i < items.size(); i++) {
             String path = "scrape_configs[" + i + "]";
-            ScrapeConfig s = scrapeConfig(y, items.get(i), path, global, dir);
+            ScrapeConfig s = scrapeConfig(y, items.get(i), path, global, dir, notes);
             if (!jobs.add(s.jobName())) {
                 throw y.error(items.get(i), path + ".job_name", "found multiple scrape configs with job name \"" + s.jobName() + "\"");
             }
@@ -197,14 +199,15 @@ public final class ConfigParser {
 
         StorageConfig storage = storage(top.obj("storage", STORAGE_KEYS));
         top.obj("runtime", RUNTIME_KEYS).integer("gogc", 75);
-        tracing(y, top.obj("tracing", TRACING_KEYS), dir);
+        if (tracing(y, top.obj("tracing", TRACING_KEYS), dir)) notes.add("tracing is not supported by Vigil: no traces are sent");
         top.obj("otlp", OTLP_KEYS);
-        return new PrometheusConfig(fileName, global, ruleFiles, scrapeFiles, scrapes, alerting, writes, reads, storage);
+        return new PrometheusConfig(fileName, global, ruleFiles, scrapeFiles, scrapes, alerting, writes, reads, storage,
+                List.copyOf(notes));
     }
 
     // ------------------------------------------------------------------ global
 
-    private static GlobalConfig global(YamlNodes y, Obj g, UnaryOperator<String> env, Path dir) {
+    private static GlobalConfig global(YamlNodes y, Obj g, UnaryOperator<String> env, Path dir, java.util.Set<String> notes) {
         NameValidationScheme scheme = validationScheme(g, NameValidationScheme.UTF8);
         Map<String, String> ext = g.stringMap("external_labels");
         List<String> pairs = new ArrayList<>();
@@ -224,16 +227,20 @@ public final class ConfigParser {
         if (eval == 0) eval = GlobalConfig.DEFAULT_EVALUATION_INTERVAL_MS;
         List<String> protocols = g.has("scrape_protocols") ? scrapeProtocols(g, "for global config") : List.of();
         escapingScheme(g, scheme);
-        boolFlags(g);
+        boolFlags(g, notes);
         return new GlobalConfig(interval, timeout, eval, g.durationMs("rule_query_offset", 0),
                 Labels.of(pairs.toArray(String[]::new)), joinDir(dir, g.string("query_log_file", "")),
                 joinDir(dir, g.string("scrape_failure_log_file", "")), limits(g), scheme, protocols,
                 g.bool("extra_scrape_metrics", false));
     }
 
-    private static void boolFlags(Obj o) {
-        o.bool("scrape_native_histograms", false);
-        o.bool("convert_classic_histograms_to_nhcb", false);
+    private static void boolFlags(Obj o, java.util.Set<String> notes) {
+        if (o.bool("scrape_native_histograms", false)) {
+            notes.add("scrape_native_histograms is not supported by Vigil: targets are asked for text formats, whose histograms are classic");
+        }
+        if (o.bool("convert_classic_histograms_to_nhcb", false)) {
+            notes.add("convert_classic_histograms_to_nhcb is not supported by Vigil: classic histograms are stored as they are");
+        }
         o.bool("always_scrape_classic_histograms", false);
     }
 
@@ -329,7 +336,7 @@ public final class ConfigParser {
 
     // ------------------------------------------------------------------ scrape configs
 
-    private static ScrapeConfig scrapeConfig(YamlNodes y, Node n, String path, GlobalConfig global, Path dir) {
+    private static ScrapeConfig scrapeConfig(YamlNodes y, Node n, String path, GlobalConfig global, Path dir, java.util.Set<String> notes) {
         if (YamlNodes.isNull(n)) throw y.error(n, path, "empty or null scrape config section");
         Obj o = y.obj(n, path, SCRAPE_KEYS);
         String job = o.string("job_name", "");
@@ -368,7 +375,7 @@ public final class ConfigParser {
         }
         String metricsPath = o.string("metrics_path", "/metrics");
         String schemeName = o.string("scheme", "http");
-        boolFlags(o);
+        boolFlags(o, notes);
         o.uint("native_histogram_bucket_limit", 0);
         o.real("native_histogram_min_bucket_factor", 0);
         String failureLog = joinDir(dir, o.string("scrape_failure_log_file", ""));
@@ -708,8 +715,9 @@ public final class ConfigParser {
                 ret.bytes("size", 0), ex.integer("max_exemplars", StorageConfig.DEFAULT.maxExemplars()));
     }
 
-    private static void tracing(YamlNodes y, Obj t, Path dir) {
-        if (YamlNodes.isNull(t.node)) return;
+    /** Validates the tracing section as Prometheus does; true when there is one. */
+    private static boolean tracing(YamlNodes y, Obj t, Path dir) {
+        if (YamlNodes.isNull(t.node)) return false;
         String type = t.string("client_type", "grpc");
         if (!type.equals("grpc") && !type.equals("http")) {
             throw t.error("client_type", "expected tracing client type to be to be http or grpc, but got " + type);
@@ -724,6 +732,7 @@ public final class ConfigParser {
         t.durationMs("timeout", 0);
         t.stringMap("headers");
         if (t.has("tls_config")) tls(t.obj("tls_config", TlsConfig.KEYS), dir);
+        return true;
     }
 
     // ------------------------------------------------------------------ helpers

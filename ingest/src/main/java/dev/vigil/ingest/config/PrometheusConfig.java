@@ -10,6 +10,8 @@ import java.util.List;
  * @param ruleFiles rule file globs, resolved against the config file's directory
  * @param scrapeConfigFiles scrape config file globs, resolved likewise
  * @param scrapeConfigs the file's own scrape configs followed by those of {@code scrape_config_files}
+ * @param ignoredSettings settings the parser met that Vigil accepts but does not act on, one
+ *     sentence each (see {@link #unsupportedSettings})
  */
 public record PrometheusConfig(
         String file,
@@ -20,7 +22,8 @@ public record PrometheusConfig(
         AlertingConfig alerting,
         List<RemoteWriteConfig> remoteWrite,
         List<RemoteReadConfig> remoteRead,
-        StorageConfig storage) {
+        StorageConfig storage,
+        List<String> ignoredSettings) {
 
     public PrometheusConfig {
         ruleFiles = List.copyOf(ruleFiles);
@@ -28,6 +31,7 @@ public record PrometheusConfig(
         scrapeConfigs = List.copyOf(scrapeConfigs);
         remoteWrite = List.copyOf(remoteWrite);
         remoteRead = List.copyOf(remoteRead);
+        ignoredSettings = List.copyOf(ignoredSettings);
     }
 
     /** The scrape config of {@code jobName}, or null. */
@@ -58,6 +62,7 @@ public record PrometheusConfig(
         if (https.stream().anyMatch(h -> h != null && h.proxyConnectHeader())) {
             out.add("proxy_connect_header is not supported by Vigil: a proxy CONNECT request carries no extra headers");
         }
+        out.addAll(ignoredSettings);
         return out;
     }
 }

@@ -274,6 +274,19 @@ class ConfigParserTest {
         assertEquals(2, w.size(), w.toString());
         assertTrue(w.get(0).startsWith("storage.tsdb.out_of_order_time_window is not supported"), w.get(0));
         assertTrue(w.get(1).startsWith("proxy_connect_header is not supported"), w.get(1));
+        List<String> more = parse("""
+                global:
+                  scrape_native_histograms: true
+                scrape_configs:
+                  - job_name: a
+                    scrape_native_histograms: true
+                    convert_classic_histograms_to_nhcb: true
+                tracing:
+                  endpoint: otel:4317
+                """).unsupportedSettings();
+        assertEquals(List.of("scrape_native_histograms is not supported by Vigil: targets are asked for text formats, whose histograms are classic",
+                "convert_classic_histograms_to_nhcb is not supported by Vigil: classic histograms are stored as they are",
+                "tracing is not supported by Vigil: no traces are sent"), more, "each named once");
     }
 
     @Test

@@ -418,6 +418,7 @@ final class Server implements AutoCloseable {
         q.put("vigil_remote_write_requests_failed_total", (double) remoteWrite.requestsFailed());
         sb.append(Main.exposition(q));
         sb.append(remoteWrites.exposition());
+        sb.append(reading.exposition());
         sb.append(notifier.exposition());
         processMetrics.write(sb);
         return sb.toString();

@@ -48,6 +48,11 @@ public final class RemoteReadClient implements AutoCloseable {
 
     private final RemoteReadConfig config;
     private final Labels externalLabels;
+    private final String remoteName;
+    // for /metrics, as Prometheus's remote read client counts them
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> queriesByCode =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile HttpClient client;
     private boolean closed;
 
@@ -55,6 +60,49 @@ public final class RemoteReadClient implements AutoCloseable {
     public RemoteReadClient(RemoteReadConfig config, Labels externalLabels) {
         this.config = config;
         this.externalLabels = config.filterExternalLabels() ? externalLabels : Labels.EMPTY;
+        this.remoteName = !config.name().isEmpty() ? config.name() : shortHash(config.url());
+    }
+
+    /** Prometheus's {@code remote_name} label: the configured name, else a short hash. */
+    public String remoteName() {
+        return remoteName;
+    }
+
+    /** Queries answered, by HTTP status code. */
+    public java.util.Map<String, Long> queriesByCode() {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        queriesByCode.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
+    /** Queries waiting for their answer now. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    private static String shortHash(String s) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d).substring(0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String statusText(int code) {
+        return switch (code) {
+            case 400 -> " Bad Request";
+            case 401 -> " Unauthorized";
+            case 403 -> " Forbidden";
+            case 404 -> " Not Found";
+            case 405 -> " Method Not Allowed";
+            case 429 -> " Too Many Requests";
+            case 500 -> " Internal Server Error";
+            case 502 -> " Bad Gateway";
+            case 503 -> " Service Unavailable";
+            case 504 -> " Gateway Timeout";
+            default -> "";
+        };
     }
 
     public RemoteReadConfig config() {
@@ -129,15 +177,23 @@ public final class RemoteReadClient implements AutoCloseable {
         for (Map.Entry<String, String> h : config.headers().entrySet()) req.header(h.getKey(), h.getValue());
         HttpClients.addHeaders(req, config.http());
         HttpResponse<byte[]> resp;
+        inFlight.incrementAndGet();
         try {
             resp = client().send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
+            throw new IOException("error sending request: interrupted", e);
+        } catch (IOException e) {
+            throw new IOException("error sending request: " + (e.getMessage() != null ? e.getMessage() : e.toString()), e);
+        } finally {
+            inFlight.decrementAndGet();
         }
+        queriesByCode.computeIfAbsent(Integer.toString(resp.statusCode()), k -> new java.util.concurrent.atomic.LongAdder()).increment();
         if (resp.statusCode() / 100 != 2) {
             String text = new String(resp.body(), 0, Math.min(resp.body().length, 512), StandardCharsets.UTF_8).strip();
-            throw new IOException("server returned HTTP status " + resp.statusCode() + (text.isEmpty() ? "" : ": " + text));
+            // Prometheus's words, with Go's status text
+            throw new IOException("remote server " + config.url() + " returned http status " + resp.statusCode()
+                    + statusText(resp.statusCode()) + ": " + text);
         }
         String type = resp.headers().firstValue("Content-Type").orElse("");
         if (type.startsWith("application/x-streamed-protobuf")) {

@@ -1,6 +1,7 @@
 package dev.vigil.ingest.remoteread;
 
 import dev.vigil.ingest.config.RemoteReadConfig;
+import dev.vigil.ingest.remotewrite.RemoteWriteManager;
 import dev.vigil.tsdb.Appender;
 import dev.vigil.tsdb.ChangeListener;
 import dev.vigil.tsdb.Labels;
@@ -45,6 +46,31 @@ public final class RemoteReadStorage implements Storage {
         remotes = List.copyOf(next);
         for (ChangeListener l : listeners) l.dataChanged(Long.MIN_VALUE, Long.MAX_VALUE);
         for (RemoteReadClient c : old) c.close(); // a query still running on one fails with a warning
+    }
+
+    /**
+     * Prometheus's remote read client metrics in the text format:
+     * {@code prometheus_remote_storage_read_queries_total} by response code and the in-flight
+     * {@code prometheus_remote_storage_remote_read_queries}, per remote; empty without remotes.
+     */
+    public String exposition() {
+        List<RemoteReadClient> r = remotes;
+        if (r.isEmpty()) return "";
+        StringBuilder sb = new StringBuilder();
+        sb.append("# HELP prometheus_remote_storage_read_queries_total The total number of remote read queries.\n")
+                .append("# TYPE prometheus_remote_storage_read_queries_total counter\n");
+        for (RemoteReadClient c : r) {
+            c.queriesByCode().forEach((code, n) -> sb.append("prometheus_remote_storage_read_queries_total{remote_name=\"")
+                    .append(RemoteWriteManager.escape(c.remoteName())).append("\",response_code=\"").append(code).append("\",url=\"")
+                    .append(RemoteWriteManager.escape(c.config().url())).append("\"} ").append(n).append('\n'));
+        }
+        sb.append("# HELP prometheus_remote_storage_remote_read_queries The number of in-flight remote read queries.\n")
+                .append("# TYPE prometheus_remote_storage_remote_read_queries gauge\n");
+        for (RemoteReadClient c : r) {
+            sb.append("prometheus_remote_storage_remote_read_queries{remote_name=\"").append(RemoteWriteManager.escape(c.remoteName()))
+                    .append("\",url=\"").append(RemoteWriteManager.escape(c.config().url())).append("\"} ").append(c.inFlight()).append('\n');
+        }
+        return sb.toString();
     }
 
     /** The remotes in use (status pages, tests). */

@@ -154,7 +154,8 @@ public final class RemoteWriteManager implements AutoCloseable {
         }
     }
 
-    private static String escape(String s) {
+    /** A label value in the text exposition format: backslash, double quote and line feed escaped. */
+    public static String escape(String s) {
         return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 

@@ -214,12 +214,16 @@ class RemoteReadStorageTest {
         localSample(X1, 1000, 10);
         status = 500;
         reading.apply(List.of(config(true, Map.of(), true)), Labels.EMPTY);
-        assertEquals(List.of("x{i=\"1\"}: 1000=10.0", "warning: remote_read r1: server returned HTTP status 500: remote is down"),
-                select(0, 3000, Matcher.equal("__name__", "x")));
+        assertEquals(List.of("x{i=\"1\"}: 1000=10.0", "warning: remote_read r1: remote server " + config(true, Map.of(), true).url()
+                + " returned http status 500 Internal Server Error: remote is down"), select(0, 3000, Matcher.equal("__name__", "x")));
+        String metrics = reading.exposition();
+        assertTrue(metrics.contains("prometheus_remote_storage_read_queries_total{remote_name=\"r1\",response_code=\"500\",url=\""
+                + config(true, Map.of(), true).url() + "\"} 1\n"), metrics);
+        assertTrue(metrics.contains("prometheus_remote_storage_remote_read_queries{remote_name=\"r1\",url="), metrics);
         remote.stop(0); // and one that is not there at all
         List<String> out = select(0, 3000, Matcher.equal("__name__", "x"));
         assertEquals(2, out.size(), out.toString());
-        assertTrue(out.get(1).startsWith("warning: remote_read r1: "), out.toString());
+        assertTrue(out.get(1).startsWith("warning: remote_read r1: error sending request: "), out.toString());
     }
 
     @Test

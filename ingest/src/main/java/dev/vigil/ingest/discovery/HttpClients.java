@@ -77,6 +77,25 @@ public final class HttpClients {
         return b.build();
     }
 
+    /** Go's {@code http.StatusText} for the codes targets and remotes answer with; empty for others. */
+    public static String statusText(int status) {
+        return switch (status) {
+            case 301 -> "Moved Permanently";
+            case 302 -> "Found";
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 429 -> "Too Many Requests";
+            case 500 -> "Internal Server Error";
+            case 502 -> "Bad Gateway";
+            case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
+            default -> "";
+        };
+    }
+
     /** Whether a request for {@code uri} under {@code h} goes through a proxy (the same choice the client makes). */
     public static boolean proxied(HttpClientConfig h, URI uri) {
         ProxySelector selector = proxy(h, System::getenv);

@@ -89,22 +89,6 @@ public final class RemoteReadClient implements AutoCloseable {
         }
     }
 
-    private static String statusText(int code) {
-        return switch (code) {
-            case 400 -> " Bad Request";
-            case 401 -> " Unauthorized";
-            case 403 -> " Forbidden";
-            case 404 -> " Not Found";
-            case 405 -> " Method Not Allowed";
-            case 429 -> " Too Many Requests";
-            case 500 -> " Internal Server Error";
-            case 502 -> " Bad Gateway";
-            case 503 -> " Service Unavailable";
-            case 504 -> " Gateway Timeout";
-            default -> "";
-        };
-    }
-
     public RemoteReadConfig config() {
         return config;
     }
@@ -191,9 +175,8 @@ public final class RemoteReadClient implements AutoCloseable {
         queriesByCode.computeIfAbsent(Integer.toString(resp.statusCode()), k -> new java.util.concurrent.atomic.LongAdder()).increment();
         if (resp.statusCode() / 100 != 2) {
             String text = new String(resp.body(), 0, Math.min(resp.body().length, 512), StandardCharsets.UTF_8).strip();
-            // Prometheus's words, with Go's status text
-            throw new IOException("remote server " + config.url() + " returned http status " + resp.statusCode()
-                    + statusText(resp.statusCode()) + ": " + text);
+            String status = (resp.statusCode() + " " + HttpClients.statusText(resp.statusCode())).strip(); // Go's resp.Status
+            throw new IOException("remote server " + config.url() + " returned http status " + status + ": " + text); // Prometheus's words
         }
         String type = resp.headers().firstValue("Content-Type").orElse("");
         if (type.startsWith("application/x-streamed-protobuf")) {

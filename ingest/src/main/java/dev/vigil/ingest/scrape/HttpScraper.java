@@ -210,7 +210,7 @@ final class HttpScraper {
                 fetchWithClient();
                 return;
             }
-            throw new ScrapeFailure("server returned HTTP status " + status + " " + reason(status));
+            throw new ScrapeFailure("server returned HTTP status " + status + " " + HttpClients.statusText(status));
         }
         raw = direct.body;
         rawLen = direct.bodyLength;
@@ -228,7 +228,7 @@ final class HttpScraper {
         inflight = f;
         try {
             HttpResponse<Void> resp = f.get(timeoutMs, TimeUnit.MILLISECONDS);
-            if (resp.statusCode() != 200) throw new ScrapeFailure("server returned HTTP status " + resp.statusCode() + " " + reason(resp.statusCode()));
+            if (resp.statusCode() != 200) throw new ScrapeFailure("server returned HTTP status " + resp.statusCode() + " " + HttpClients.statusText(resp.statusCode()));
             // Completed: the body subscriber is done with its buffer, which is ours now.
             raw = ex.buf;
             rawLen = ex.len;
@@ -309,21 +309,6 @@ final class HttpScraper {
         return contentType;
     }
 
-    private static String reason(int status) {
-        return switch (status) {
-            case 301 -> "Moved Permanently";
-            case 302 -> "Found";
-            case 400 -> "Bad Request";
-            case 401 -> "Unauthorized";
-            case 403 -> "Forbidden";
-            case 404 -> "Not Found";
-            case 500 -> "Internal Server Error";
-            case 502 -> "Bad Gateway";
-            case 503 -> "Service Unavailable";
-            case 504 -> "Gateway Timeout";
-            default -> "";
-        };
-    }
 
     /**
      * One fetch's response: headers of interest and the body, copied into a pooled buffer and

@@ -10,8 +10,13 @@ public final class AppendStatus {
     public static final long OUT_OF_BOUNDS = -3;
     /** The label set is empty or invalid. */
     public static final long INVALID_LABELS = -4;
+    /**
+     * Out of order, with an out-of-order time window set, and older than the window allows
+     * (Prometheus's "too old sample").
+     */
+    public static final long TOO_OLD = -5;
     /** The number of reasons, for counters indexed by {@code -code - 1}. */
-    public static final int REASONS = 4;
+    public static final int REASONS = 5;
 
     private AppendStatus() {}
 
@@ -26,6 +31,7 @@ public final class AppendStatus {
             case -2 -> "duplicate";
             case -3 -> "out_of_bounds";
             case -4 -> "invalid_labels";
+            case -5 -> "too_old";
             default -> throw new IllegalArgumentException("not a rejection code: " + code);
         };
     }

@@ -48,6 +48,13 @@ public interface Storage extends AutoCloseable {
      */
     default void setRetention(long retentionMs, long retentionBytes) {}
 
+    /**
+     * Sets {@code storage.tsdb.out_of_order_time_window}: samples older than their series' newest,
+     * or than what the head still accepts, are stored when no older than the storage's newest sample
+     * minus this; 0 rejects them. Storage without out-of-order support ignores it.
+     */
+    default void setOutOfOrderTimeWindow(long windowMs) {}
+
     default boolean addChangeListener(ChangeListener listener) {
         return false;
     }

@@ -23,6 +23,8 @@ import java.util.List;
  * @param retentionDeletedBlocks blocks deleted by retention since open
  * @param storageBytes bytes under the data directory (WAL, head chunks, blocks)
  * @param appendFailures commits failed (I/O, full disk)
+ * @param outOfOrderSamplesAppended out-of-order samples accepted since open (within the window)
+ * @param outOfOrderSamplesInHead out-of-order samples in the head, not yet in a block
  */
 public record StorageStats(
         long headSeries,
@@ -42,7 +44,9 @@ public record StorageStats(
         long quarantined,
         long retentionDeletedBlocks,
         long storageBytes,
-        long appendFailures) {
+        long appendFailures,
+        long outOfOrderSamplesAppended,
+        long outOfOrderSamplesInHead) {
 
     /** One persisted block. Times are inclusive-exclusive {@code [minT, maxT)}, as in meta.json. */
     public record BlockInfo(String ulid, long minT, long maxT, long numSeries, long numSamples, long numChunks,

@@ -136,6 +136,18 @@ public final class Main {
     /** The Prometheus text exposition of {@link #metrics}, plus rejections by reason. */
     static String exposition(StorageStats st) {
         StringBuilder sb = new StringBuilder(exposition(metrics(st)));
+        long[] rejected = st.rejectedByReason();
+        floatCounter(sb, "prometheus_tsdb_head_out_of_order_samples_appended_total",
+                "Total number of appended out of order samples.", st.outOfOrderSamplesAppended());
+        floatCounter(sb, "prometheus_tsdb_out_of_order_samples_total",
+                "Total number of out of order samples ingestion failed attempts due to out of order being disabled.",
+                rejected[(int) -dev.vigil.tsdb.AppendStatus.OUT_OF_ORDER - 1]);
+        floatCounter(sb, "prometheus_tsdb_too_old_samples_total",
+                "Total number of out of order samples ingestion failed attempts with out of order support enabled, but sample outside of time window.",
+                rejected[(int) -dev.vigil.tsdb.AppendStatus.TOO_OLD - 1]);
+        floatCounter(sb, "prometheus_tsdb_out_of_bound_samples_total",
+                "Total number of out of bound samples ingestion failed attempts with out of order support disabled.",
+                rejected[(int) -dev.vigil.tsdb.AppendStatus.OUT_OF_BOUNDS - 1]);
         header(sb, "vigil_tsdb_rejected_samples_total", "counter");
         long[] r = st.rejectedByReason();
         for (int i = 0; i < r.length; i++) {
@@ -143,6 +155,13 @@ public final class Main {
                     .append("\"} ").append(r[i]).append('\n');
         }
         return sb.toString();
+    }
+
+    /** A counter with Prometheus's {@code type="float"} label (its TSDB counts histograms apart). */
+    private static void floatCounter(StringBuilder sb, String name, String help, long value) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        sb.append("# TYPE ").append(name).append(" counter\n");
+        sb.append(name).append("{type=\"float\"} ").append(value).append('\n');
     }
 
     private static void header(StringBuilder sb, String name, String type) {

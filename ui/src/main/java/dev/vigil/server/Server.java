@@ -342,6 +342,7 @@ final class Server implements AutoCloseable {
         rules.setQueryLog(queryLog);
         this.queryLog = queryLog;
         applyRetention(cfg.storage());
+        storage.setOutOfOrderTimeWindow(cfg.storage().outOfOrderTimeWindowMs());
         for (String w : cfg.unsupportedSettings()) LOG.log(System.Logger.Level.WARNING, cfg.file() + ": " + w);
         List<dev.vigil.ingest.relabel.RelabelConfig> alertRelabel = cfg.alerting().alertRelabelConfigs();
         alertExternalLabels = Map.copyOf(ext);

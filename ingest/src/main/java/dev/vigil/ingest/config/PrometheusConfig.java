@@ -48,9 +48,6 @@ public record PrometheusConfig(
      */
     public List<String> unsupportedSettings() {
         List<String> out = new java.util.ArrayList<>();
-        if (storage.outOfOrderTimeWindowMs() > 0) {
-            out.add("storage.tsdb.out_of_order_time_window is not supported by Vigil: out-of-order samples are rejected");
-        }
         List<HttpClientConfig> https = new java.util.ArrayList<>();
         for (ScrapeConfig c : scrapeConfigs) {
             https.add(c.http());

@@ -121,6 +121,11 @@ public final class RemoteReadStorage implements Storage {
     }
 
     @Override
+    public void setOutOfOrderTimeWindow(long windowMs) {
+        local.setOutOfOrderTimeWindow(windowMs);
+    }
+
+    @Override
     public boolean addChangeListener(ChangeListener listener) {
         if (!local.addChangeListener(listener)) return false;
         listeners.add(listener);

@@ -21,6 +21,8 @@ import dev.vigil.tsdb.fs.FileSystemFacade;
 import dev.vigil.tsdb.head.Head;
 import dev.vigil.tsdb.head.HeadChunkFiles;
 import dev.vigil.tsdb.head.HeadReader;
+import dev.vigil.tsdb.head.OooHeadReader;
+import dev.vigil.tsdb.head.OooSnapshot;
 import dev.vigil.tsdb.head.SeriesDictionary;
 import dev.vigil.tsdb.wal.RecordBuffer;
 import dev.vigil.tsdb.wal.ReplayResult;
@@ -339,6 +341,17 @@ public final class Db implements Storage {
                         }
                         segmentMaxT.merge(segment, maxT, Math::max);
                     }
+                    case WalRecords.OUT_OF_ORDER_SAMPLES -> {
+                        WalRecords.decodeSamples(type, payload, batch);
+                        long maxT = Long.MIN_VALUE;
+                        long[] ids = batch.ids(), ts = batch.ts();
+                        double[] vs = batch.vs();
+                        for (int i = 0; i < batch.size(); i++) {
+                            h.replayOoo(ids[i], ts[i], vs[i]);
+                            maxT = Math.max(maxT, ts[i]);
+                        }
+                        segmentMaxT.merge(segment, maxT, Math::max);
+                    }
                     case WalRecords.TOMBSTONES -> WalRecords.decodeTombstones(payload,
                             (id, minT, maxT) -> addHeadDeletion(id, minT, maxT));
                     default -> LOG.log(System.Logger.Level.WARNING, "unknown WAL record type {0} skipped [segment={1}]", type, segment);
@@ -382,6 +395,8 @@ public final class Db implements Storage {
                 // still reads its range from the head. Taken after the lock, the bound could already
                 // exclude a range whose block this querier does not hold (a transient gap).
                 sources.add(headSource());
+                // last: on a timestamp tie with an in-order sample, the out-of-order one is read
+                if (head.oooSamples() > 0) sources.add(oooSource());
             } finally {
                 blocksLock.readLock().unlock();
             }
@@ -419,10 +434,23 @@ public final class Db implements Storage {
         return new SourceQuerier(r, r, head.minValidTimeForReads(), Long.MAX_VALUE, head.minTime(), head.maxTime(), del, false);
     }
 
+    /** The head's out-of-order samples, not yet in blocks: any age, up to the head's newest sample. */
+    private SourceQuerier oooSource() {
+        OooHeadReader r = head.oooReader();
+        Deletions del = headDeletions.isEmpty() ? Deletions.NONE : ordinal -> headDeletions.get(head.seriesId(ordinal));
+        return new SourceQuerier(r, r, Long.MIN_VALUE, Long.MAX_VALUE, head.oooMinTime(), head.maxTime(), del, false);
+    }
+
+    @Override
+    public void setOutOfOrderTimeWindow(long windowMs) {
+        head.setOutOfOrderTimeWindow(windowMs);
+    }
+
     @Override
     public long minTime() {
         // a head chunk may start before the newest block ends; the head serves only what follows it
         long min = head.minTime() == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(head.minTime(), head.minValidTimeForReads());
+        min = Math.min(min, head.oooMinTime());
         for (BlockRef b : blocks) min = Math.min(min, b.block.meta().minT());
         return min;
     }
@@ -573,11 +601,65 @@ public final class Db implements Storage {
                 LOG.log(System.Logger.Level.ERROR, "head compaction failed [minT={0}, maxT={1}]: {2}", mint, maxt, e.getMessage());
                 return;
             }
+            // before the head and the WAL let go of [.., maxt): out-of-order samples there are in no block yet
+            if (!flushOutOfOrder(maxt)) return;
             head.truncate(maxt);
             headDeletions.replaceAll((id, iv) -> Intervals.dropBefore(iv, maxt));
             headDeletions.values().removeIf(iv -> iv.length == 0);
             truncateWal(maxt);
         }
+    }
+
+    /**
+     * Writes the head's out-of-order samples older than {@code before} to blocks, one per block range
+     * they fall in, and then takes exactly those out of the head (samples that arrive meanwhile stay
+     * for the next flush). The blocks overlap the in-order ones; {@link #compactBlocks} merges them.
+     * False when a block could not be written: the head keeps everything then.
+     */
+    private boolean flushOutOfOrder(long before) {
+        if (head.oooSamples() == 0) return true;
+        OooSnapshot snap = head.snapshotOoo(before);
+        if (snap.isEmpty()) return true;
+        long range = opts.blockRangeMs();
+        try {
+            for (BlockMeta meta : writeOutOfOrder(dir, snap, range)) {
+                Path p = dir.resolve(meta.ulid());
+                BlockRef fresh = new BlockRef(Block.open(p, fs), p, fs);
+                blocksLock.writeLock().lock();
+                try {
+                    blocks.add(fresh);
+                    sortBlocks();
+                } finally {
+                    blocksLock.writeLock().unlock();
+                }
+                compactions.incrementAndGet();
+            }
+        } catch (RuntimeException e) {
+            compactionsFailed.incrementAndGet();
+            LOG.log(System.Logger.Level.ERROR, "out-of-order head compaction failed [before={0}]: {1}", before, e.getMessage());
+            return false;
+        }
+        head.removeFlushedOoo(snap);
+        return true;
+    }
+
+    /** Writes {@code snap} under {@code parent} as blocks of aligned {@code range}s, minus head deletions. */
+    private List<BlockMeta> writeOutOfOrder(Path parent, OooSnapshot snap, long range) {
+        java.util.TreeSet<Long> starts = new java.util.TreeSet<>();
+        for (OooSnapshot.Series e : snap.series()) {
+            long last = Long.MIN_VALUE;
+            for (long t : e.t()) {
+                long r = Math.floorDiv(t, range) * range;
+                if (r != last) starts.add(last = r);
+            }
+        }
+        List<BlockMeta> written = new ArrayList<>();
+        for (long r : starts) {
+            BlockMeta meta = BlockWriter.write(parent, r, r + range, new OooSeriesSource(snap, r, r + range, headDeletions),
+                    1, List.of(), fs, BLOCK_ENCODING);
+            if (meta != null) written.add(meta);
+        }
+        return written;
     }
 
     /** Writes the head's samples in [mint, maxt) as a block under {@code parent}; null when empty. */
@@ -801,6 +883,7 @@ public final class Db implements Storage {
             if (withHead && head.maxTime() != Long.MIN_VALUE) {
                 long from = Math.max(head.minTime(), head.minValidTimeForReads());
                 writeFromHead(target, from, head.maxTime() + 1);
+                writeOutOfOrder(target, head.snapshotOoo(Long.MAX_VALUE), opts.blockRangeMs());
             }
             return target;
         } catch (IOException e) {
@@ -821,7 +904,8 @@ public final class Db implements Storage {
         return new StorageStats(head.numSeries(), head.chunks(), head.chunksCreated(), head.minTime(), head.maxTime(),
                 head.samplesAppended(), head.seriesCreated(), head.seriesRemoved(), head.rejectedByReason(),
                 walCorruptions, walTruncations.get(), compactions.get(), compactionsFailed.get(), infos,
-                quarantined.get() + head.chunkFiles().dropped(), retentionDeleted.get(), storageBytes(), head.appendFailures());
+                quarantined.get() + head.chunkFiles().dropped(), retentionDeleted.get(), storageBytes(), head.appendFailures(),
+                head.oooSamplesAppended(), head.oooSamples());
     }
 
     /** What start-up replay found (for logs and the WAL replay status). */
@@ -872,10 +956,12 @@ public final class Db implements Storage {
             synchronized (walLock) {
                 wal.close();
             }
+            // out-of-order samples live only in memory and the WAL: the next start must replay it
+            boolean ooo = head.oooSamples() > 0;
             head.close();
             for (BlockRef b : blocks) b.release();
             blocks.clear();
-            if (sealed) writeCleanMarker();
+            if (sealed && !ooo) writeCleanMarker();
         } finally {
             compactionLock.unlock();
             releaseLock();

@@ -30,6 +30,14 @@ final class Intervals {
         return Arrays.copyOf(out, m);
     }
 
+    /** Whether {@code t} lies in one of the intervals. */
+    static boolean contains(long[] iv, long t) {
+        for (int i = 0; i < iv.length; i += 2) {
+            if (t >= iv[i] && t <= iv[i + 1]) return true;
+        }
+        return false;
+    }
+
     /** The parts of the intervals at or after {@code t}. */
     static long[] dropBefore(long[] iv, long t) {
         long[] out = new long[iv.length];

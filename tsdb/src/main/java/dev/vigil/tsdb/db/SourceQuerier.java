@@ -366,10 +366,7 @@ final class SourceQuerier {
         }
 
         private boolean isDeleted(long st) {
-            for (int i = 0; i < deleted.length; i += 2) {
-                if (st >= deleted[i] && st <= deleted[i + 1]) return true;
-            }
-            return false;
+            return Intervals.contains(deleted, st);
         }
 
         @Override

@@ -153,6 +153,22 @@ public final class Head implements AutoCloseable {
     final LongAdder appendFailures = new LongAdder();
     private final AtomicLong chunkWriteFailures = new AtomicLong();
 
+    /**
+     * storage.tsdb.out_of_order_time_window: how far behind the head's newest sample an out-of-order
+     * sample may be; 0 rejects them. Accepted ones wait in their series ({@link MemSeries#oooT})
+     * until the storage flushes them to blocks of their own, which compaction merges.
+     */
+    private volatile long oooWindowMs;
+    /** Ordinals of series holding out-of-order samples; guarded by itself, taken inside a series lock. */
+    private final org.roaringbitmap.RoaringBitmap oooOrdinals = new org.roaringbitmap.RoaringBitmap();
+    /** Out-of-order samples in the head now. */
+    private final AtomicLong oooSamples = new AtomicLong();
+    /** The oldest of them, loosely: lowered by inserts, recomputed after a flush. */
+    private final AtomicLong oooMinT = new AtomicLong(Long.MAX_VALUE);
+    final LongAdder oooAppended = new LongAdder();
+    /** {@link #applyLocked} put the sample among the series' out-of-order samples. */
+    static final long APPENDED_OUT_OF_ORDER = 2;
+
     public Head(int samplesPerChunk, HeadChunkFiles chunkFiles, SeriesDictionary dictionary, Path epochFile,
                 FileSystemFacade fs) {
         this.samplesPerChunk = samplesPerChunk;
@@ -445,6 +461,125 @@ public final class Head implements AutoCloseable {
     }
 
     /**
+     * Applies a committed sample (caller holds the series' monitor): in order when it is newer than
+     * the series' newest sample and not in a persisted block's range; otherwise, with an
+     * out-of-order time window, among the series' out-of-order samples when within the window.
+     * Prometheus decides the same way ({@code memSeries.appendable}).
+     *
+     * @return as {@link #appendLocked}, or {@link #APPENDED_OUT_OF_ORDER}
+     */
+    long applyLocked(MemSeries s, long t, double v) {
+        long window = oooWindowMs;
+        if (window <= 0 || (t >= minValidTime && t >= s.maxT)) return appendLocked(s, t, v);
+        if (t < oooLowerBound(window)) return AppendStatus.TOO_OLD;
+        return insertOooLocked(s, t, v);
+    }
+
+    /** The oldest time an out-of-order sample may have with this window: the head's newest minus it. */
+    long oooLowerBound(long window) {
+        long newest = maxT.get();
+        return newest == Long.MIN_VALUE ? Long.MIN_VALUE : newest - window;
+    }
+
+    /** Caller holds the series' monitor. */
+    private long insertOooLocked(MemSeries s, long t, double v) {
+        int r = s.insertOoo(t, v);
+        if (r < 0) return AppendStatus.DUPLICATE;
+        if (r == 0) return 1;
+        if (s.oooCount == 1) {
+            synchronized (oooOrdinals) {
+                oooOrdinals.add(s.ordinal);
+            }
+        }
+        oooSamples.incrementAndGet();
+        long cur;
+        while (t < (cur = oooMinT.get()) && !oooMinT.compareAndSet(cur, t)) { }
+        return APPENDED_OUT_OF_ORDER;
+    }
+
+    public void setOutOfOrderTimeWindow(long ms) {
+        oooWindowMs = Math.max(0, ms);
+    }
+
+    public long outOfOrderTimeWindow() {
+        return oooWindowMs;
+    }
+
+    /** Out-of-order samples waiting in the head for a flush to a block. */
+    public long oooSamples() {
+        return oooSamples.get();
+    }
+
+    /** The oldest out-of-order sample in the head (an estimate that is never too late), or Long.MAX_VALUE. */
+    public long oooMinTime() {
+        return oooSamples.get() == 0 ? Long.MAX_VALUE : oooMinT.get();
+    }
+
+    /** Out-of-order samples accepted since open. */
+    public long oooSamplesAppended() {
+        return oooAppended.sum();
+    }
+
+    /** A copy of the ordinals of series with out-of-order samples. */
+    org.roaringbitmap.RoaringBitmap oooOrdinals() {
+        synchronized (oooOrdinals) {
+            return oooOrdinals.clone();
+        }
+    }
+
+    /** A reader over the out-of-order samples, valid while pinned. */
+    public OooHeadReader oooReader() {
+        return new OooHeadReader(this);
+    }
+
+    /**
+     * The out-of-order samples older than {@code before}, copied, their series in label order: what
+     * a flush writes to blocks before {@link #removeFlushedOoo} takes exactly these out of the head.
+     */
+    public OooSnapshot snapshotOoo(long before) {
+        int[] ords = oooOrdinals().toArray();
+        sortByLabels(ords);
+        List<OooSnapshot.Series> out = new ArrayList<>();
+        for (int o : ords) {
+            MemSeries s = byOrdinal(o);
+            if (s == null) continue;
+            synchronized (lockOf(o)) {
+                int n = 0;
+                while (n < s.oooCount && s.oooT[n] < before) n++;
+                if (n > 0) out.add(new OooSnapshot.Series(s, Arrays.copyOf(s.oooT, n), Arrays.copyOf(s.oooV, n)));
+            }
+        }
+        return new OooSnapshot(out);
+    }
+
+    /** Removes what {@code snap} holds from the head, once it is in blocks; returns how many samples. */
+    public long removeFlushedOoo(OooSnapshot snap) {
+        long removed = 0;
+        for (OooSnapshot.Series e : snap.series()) {
+            MemSeries s = e.series();
+            synchronized (lockOf(s.ordinal)) {
+                removed += s.removeOoo(e.t(), e.t().length);
+                if (s.oooCount == 0) {
+                    synchronized (oooOrdinals) {
+                        oooOrdinals.remove(s.ordinal);
+                    }
+                }
+            }
+        }
+        oooSamples.addAndGet(-removed);
+        long min = Long.MAX_VALUE;
+        for (int o : oooOrdinals().toArray()) {
+            MemSeries s = byOrdinal(o);
+            if (s == null) continue;
+            synchronized (lockOf(o)) {
+                if (s.oooCount > 0) min = Math.min(min, s.oooT[0]);
+            }
+        }
+        oooMinT.set(min);
+        return removed;
+    }
+
+    /**
      * Writes the full open chunk to the head chunk files. When that fails (a full disk) the chunk
      * stays open and keeps growing: the commit that is applying this sample already made it durable
      * in the WAL, so nothing is lost, and sealing is retried on the next append once space returns.
@@ -552,6 +687,15 @@ public final class Head implements AutoCloseable {
             if (appendLocked(s, t, v) == 0) {
                 updateTimeBounds(t, t);
             }
+        }
+    }
+
+    /** Replays one out-of-order sample of the WAL: it was accepted once, so no window applies. */
+    public void replayOoo(long seriesId, long t, double v) {
+        MemSeries s = byRef(seriesId);
+        if (s == null) return;
+        synchronized (lockOf(s.ordinal)) {
+            insertOooLocked(s, t, v);
         }
     }
 

@@ -31,6 +31,14 @@ public final class HeadAppender implements Appender {
     private int newCount;
     private final boolean[] created = new boolean[1];
     private final RecordBuffer record = new RecordBuffer();
+    // Samples commit put among their series' out-of-order samples: logged again in an
+    // OUT_OF_ORDER_SAMPLES record, which replay reads (Prometheus's WBL, inside the WAL).
+    private long[] oooIds = new long[16];
+    private long[] oooTs = new long[16];
+    private double[] oooVs = new double[16];
+    private int oooN;
+    private long committedMinAny;
+    private long committedMaxAny;
 
     HeadAppender(Head head) {
         this.head = head;
@@ -53,21 +61,32 @@ public final class HeadAppender implements Appender {
             ordinal = s.ordinal;
             ref = s.id;
         }
-        if (t < head.minValidTime()) {
-            head.rejected[(int) -AppendStatus.OUT_OF_BOUNDS - 1].increment();
-            return AppendStatus.OUT_OF_BOUNDS;
-        }
         Head.Columns cols = head.columns();
         long committedMaxT = cols.maxT[ordinal], pendingMaxT = cols.pendingMaxT[ordinal];
         long newest = Math.max(pendingMaxT, committedMaxT);
-        if (t <= newest) {
-            // exact duplicates of the newest committed sample are accepted and dropped, as in Prometheus
-            if (t == committedMaxT && t > pendingMaxT && head.isLastValue(ordinal, t, v)) return ref;
-            long code = t == newest ? AppendStatus.DUPLICATE : AppendStatus.OUT_OF_ORDER;
-            head.rejected[(int) -code - 1].increment();
-            return code;
+        boolean inBounds = t >= head.minValidTime();
+        if (!inBounds || t <= newest) {
+            long code;
+            if (inBounds && t == newest) {
+                // exact duplicates of the newest committed sample are accepted and dropped, as in Prometheus
+                if (t == committedMaxT && t > pendingMaxT && head.isLastValue(ordinal, t, v)) return ref;
+                code = AppendStatus.DUPLICATE;
+            } else {
+                long window = head.outOfOrderTimeWindow();
+                if (window > 0) {
+                    code = t >= head.oooLowerBound(window) ? 0 : AppendStatus.TOO_OLD;
+                } else {
+                    code = inBounds ? AppendStatus.OUT_OF_ORDER : AppendStatus.OUT_OF_BOUNDS;
+                }
+            }
+            if (code != 0) {
+                head.rejected[(int) -code - 1].increment();
+                return code;
+            }
+            // out of order but within the window: commit decides under the series' lock where it goes
+        } else {
+            cols.pendingMaxT[ordinal] = t;
         }
-        cols.pendingMaxT[ordinal] = t;
         if (n == ids.length) grow();
         ids[n] = ref;
         ts[n] = t;
@@ -115,6 +134,9 @@ public final class HeadAppender implements Appender {
             committed = 0;
             committedMinT = Long.MAX_VALUE;
             committedMaxT = Long.MIN_VALUE;
+            committedMinAny = Long.MAX_VALUE;
+            committedMaxAny = Long.MIN_VALUE;
+            oooN = 0;
             MemSeries[] live = head.columns().series;
             int i = 0;
             while (i < n) {
@@ -125,15 +147,47 @@ public final class HeadAppender implements Appender {
                 }
                 i = end;
             }
-            if (committed > 0) {
-                head.updateTimeBounds(committedMinT, committedMaxT);
+            if (oooN > 0) logOutOfOrder(log);
+            if (committed > 0) head.updateTimeBounds(committedMinT, committedMaxT);
+            if (committed > 0 || oooN > 0) {
                 dev.vigil.tsdb.ChangeListener l = head.committedListener();
-                if (l != null) l.dataChanged(committedMinT, committedMaxT);
+                if (l != null) l.dataChanged(committedMinAny, committedMaxAny);
             }
             head.samplesAppended.add(committed);
-            return committed;
+            head.oooAppended.add(oooN);
+            return committed + oooN;
         } finally {
             clear();
+        }
+    }
+
+    private void addOutOfOrder(long id, long t, double v) {
+        if (oooN == oooIds.length) {
+            oooIds = Arrays.copyOf(oooIds, oooN * 2);
+            oooTs = Arrays.copyOf(oooTs, oooN * 2);
+            oooVs = Arrays.copyOf(oooVs, oooN * 2);
+        }
+        oooIds[oooN] = id;
+        oooTs[oooN] = t;
+        oooVs[oooN] = v;
+        oooN++;
+    }
+
+    /**
+     * Logs the samples that went out of order. They are in the head already: a failure here is
+     * thrown, so that the sender retries (the retry finds them and is accepted as exact duplicates).
+     */
+    private void logOutOfOrder(Head.CommitLog log) {
+        if (log == null) return;
+        record.reset();
+        WalRecords.frameOutOfOrderSamples(record, oooIds, oooTs, oooVs, oooN);
+        long maxT = Long.MIN_VALUE;
+        for (int i = 0; i < oooN; i++) maxT = Math.max(maxT, oooTs[i]);
+        try {
+            log.log(record.array(), 0, record.length(), maxT);
+        } catch (StorageException e) {
+            head.appendFailures.increment();
+            throw e;
         }
     }
 
@@ -158,7 +212,7 @@ public final class HeadAppender implements Appender {
             if (s == null || s.id != ids[i]) {
                 r = AppendStatus.OUT_OF_BOUNDS; // dropped by a truncation since append
             } else {
-                r = head.appendLocked(s, t, vs[i]);
+                r = head.applyLocked(s, t, vs[i]);
             }
             if (r < 0) {
                 head.rejected[(int) -r - 1].increment(); // lost a race with another appender
@@ -166,7 +220,13 @@ public final class HeadAppender implements Appender {
                 committed++;
                 if (t < committedMinT) committedMinT = t;
                 if (t > committedMaxT) committedMaxT = t;
+            } else if (r == Head.APPENDED_OUT_OF_ORDER) {
+                addOutOfOrder(ids[i], t, vs[i]);
+            } else {
+                continue;
             }
+            if (t < committedMinAny) committedMinAny = t;
+            if (t > committedMaxAny) committedMaxAny = t;
         }
     }
 

@@ -32,7 +32,19 @@ final class MemSeries {
     /** Guarded by this. True after a restore from chunk files until the newest value is looked up. */
     boolean lastValueUnknown;
 
+    /**
+     * Guarded by this. Out-of-order samples not yet in a block, sorted by time, in {@code [0,
+     * oooCount)}: accepted only with an out-of-order time window, so few and bounded by it; plain
+     * arrays keep an insert in the middle simple.
+     */
+    long[] oooT = NONE;
+    /** Guarded by this. The values of {@link #oooT}. */
+    double[] oooV = NO_VALUES;
+    /** Guarded by this. */
+    int oooCount;
+
     private static final long[] NONE = new long[0];
+    private static final double[] NO_VALUES = new double[0];
 
     MemSeries(long id, Labels labels, int ordinal) {
         this.id = id;
@@ -62,6 +74,59 @@ final class MemSeries {
         return drop;
     }
 
+    /**
+     * Guarded by this. Inserts an out-of-order sample in time order.
+     *
+     * @return 1 when inserted, 0 when the same sample (time and value bits) is already there, -1 when
+     *     a different value has that time
+     */
+    int insertOoo(long t, double v) {
+        int i = Arrays.binarySearch(oooT, 0, oooCount, t);
+        if (i >= 0) {
+            return Double.doubleToRawLongBits(oooV[i]) == Double.doubleToRawLongBits(v) ? 0 : -1;
+        }
+        i = -i - 1;
+        if (oooCount == oooT.length) {
+            int cap = Math.max(8, oooCount * 2);
+            oooT = Arrays.copyOf(oooT, cap);
+            oooV = Arrays.copyOf(oooV, cap);
+        }
+        System.arraycopy(oooT, i, oooT, i + 1, oooCount - i);
+        System.arraycopy(oooV, i, oooV, i + 1, oooCount - i);
+        oooT[i] = t;
+        oooV[i] = v;
+        oooCount++;
+        return 1;
+    }
+
+    /**
+     * Guarded by this. Removes the out-of-order samples whose times are in {@code flushed[0, n)}
+     * (sorted): those a flush wrote to a block. Samples inserted since the flush read them stay.
+     *
+     * @return how many were removed
+     */
+    int removeOoo(long[] flushed, int n) {
+        int w = 0, j = 0;
+        for (int r = 0; r < oooCount; r++) {
+            long t = oooT[r];
+            while (j < n && flushed[j] < t) j++;
+            if (j < n && flushed[j] == t) continue;
+            oooT[w] = t;
+            oooV[w] = oooV[r];
+            w++;
+        }
+        int removed = oooCount - w;
+        oooCount = w;
+        if (w == 0) {
+            oooT = NONE;
+            oooV = NO_VALUES;
+        } else if (w < oooT.length / 4) {
+            oooT = Arrays.copyOf(oooT, w * 2);
+            oooV = Arrays.copyOf(oooV, w * 2);
+        }
+        return removed;
+    }
+
     /** Guarded by this. */
     long minT() {
         if (sealedCount > 0) return sealed[1];
@@ -70,11 +135,11 @@ final class MemSeries {
 
     /** Guarded by this. */
     boolean isEmpty() {
-        return sealedCount == 0 && (open == null || open.numSamples() == 0);
+        return sealedCount == 0 && (open == null || open.numSamples() == 0) && oooCount == 0;
     }
 
     /** Guarded by this. Approximate heap bytes, for the memory figure. */
     long heapBytes() {
-        return 64 + 24L + sealed.length * 8L + (open == null ? 0 : open.retainedBytes());
+        return 64 + 24L + sealed.length * 8L + (open == null ? 0 : open.retainedBytes()) + oooT.length * 16L;
     }
 }

@@ -29,6 +29,12 @@ public final class WalRecords {
     public static final byte TOMBSTONES = 3;
     /** Samples whose values drop their trailing zero bytes: what {@link #frameSamples} writes. */
     public static final byte PACKED_SAMPLES = 4;
+    /**
+     * Samples the head put among its series' out-of-order samples, logged after the samples record
+     * that carried them (Prometheus's write-behind log): replay reads them from here, readers that
+     * forward samples skip it. The payload is {@link #SAMPLES}'s.
+     */
+    public static final byte OUT_OF_ORDER_SAMPLES = 5;
     /** Highest valid type; the type byte's top bit is reserved, and 0 marks a zero-filled tail. */
     public static final int MAX_TYPE = 127;
 
@@ -73,21 +79,34 @@ public final class WalRecords {
         if (!packSamples(out, ids, ts, vs, n)) {
             out.truncate(start);
             start = begin(out, SAMPLES, n);
-            long prevId = 0;
-            long prevT = 0;
-            out.ensure(n * MAX_SAMPLE_ENTRY);
-            byte[] b = out.array();
-            int p = out.length();
-            for (int i = 0; i < n; i++) {
-                p = Bytes.putVarint(b, p, ids[i] - prevId);
-                p = Bytes.putVarint(b, p, ts[i] - prevT);
-                p = Bytes.putU64(b, p, Double.doubleToRawLongBits(vs[i]));
-                prevId = ids[i];
-                prevT = ts[i];
-            }
-            out.setLength(p);
+            putFullSamples(out, ids, ts, vs, n);
         }
         finish(out, start);
+    }
+
+    /** Appends an {@link #OUT_OF_ORDER_SAMPLES} frame for samples {@code [0, n)}. */
+    public static void frameOutOfOrderSamples(RecordBuffer out, long[] ids, long[] ts, double[] vs, int n) {
+        checkCount(n, ids.length, Math.min(ts.length, vs.length));
+        int start = begin(out, OUT_OF_ORDER_SAMPLES, n);
+        putFullSamples(out, ids, ts, vs, n);
+        finish(out, start);
+    }
+
+    /** The entries of a {@link #SAMPLES} payload. */
+    private static void putFullSamples(RecordBuffer out, long[] ids, long[] ts, double[] vs, int n) {
+        long prevId = 0;
+        long prevT = 0;
+        out.ensure(n * MAX_SAMPLE_ENTRY);
+        byte[] b = out.array();
+        int p = out.length();
+        for (int i = 0; i < n; i++) {
+            p = Bytes.putVarint(b, p, ids[i] - prevId);
+            p = Bytes.putVarint(b, p, ts[i] - prevT);
+            p = Bytes.putU64(b, p, Double.doubleToRawLongBits(vs[i]));
+            prevId = ids[i];
+            prevT = ts[i];
+        }
+        out.setLength(p);
     }
 
     /**
@@ -140,11 +159,11 @@ public final class WalRecords {
 
     /** Whether records of {@code type} hold samples, for {@link #decodeSamples}. */
     public static boolean isSamples(byte type) {
-        return type == SAMPLES || type == PACKED_SAMPLES;
+        return type == SAMPLES || type == PACKED_SAMPLES || type == OUT_OF_ORDER_SAMPLES;
     }
 
     /**
-     * Decodes a {@link #SAMPLES} or {@link #PACKED_SAMPLES} payload into {@code out}, replacing its
+     * Decodes a {@link #SAMPLES}, {@link #PACKED_SAMPLES} or {@link #OUT_OF_ORDER_SAMPLES} payload into {@code out}, replacing its
      * content.
      *
      * @return the number of samples, also {@code out.size()}

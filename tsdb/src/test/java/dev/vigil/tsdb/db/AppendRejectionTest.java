@@ -65,7 +65,7 @@ class AppendRejectionTest {
             app3.rollback();
 
             long[] r = db.stats().rejectedByReason();
-            assertArrayEquals(new long[] {2, 1, 1, 5}, r, "out_of_order, duplicate, out_of_bounds, invalid_labels");
+            assertArrayEquals(new long[] {2, 1, 1, 5, 0}, r, "out_of_order, duplicate, out_of_bounds, invalid_labels, too_old");
             assertEquals(List.of("b{} 1000=4014000000000000 "), TestModel.actual(db, 0, Long.MAX_VALUE, Matcher.equal("__name__", "b")));
         }
     }

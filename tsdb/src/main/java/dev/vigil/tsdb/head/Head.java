@@ -555,16 +555,22 @@ public final class Head implements AutoCloseable {
     /** Removes what {@code snap} holds from the head, once it is in blocks; returns how many samples. */
     public long removeFlushedOoo(OooSnapshot snap) {
         long removed = 0;
-        for (OooSnapshot.Series e : snap.series()) {
-            MemSeries s = e.series();
-            synchronized (lockOf(s.ordinal)) {
-                removed += s.removeOoo(e.t(), e.t().length);
-                if (s.oooCount == 0) {
-                    synchronized (oooOrdinals) {
-                        oooOrdinals.remove(s.ordinal);
+        // a querier opened before the new blocks were listed reads these samples from the head
+        long stamp = waitForPins();
+        try {
+            for (OooSnapshot.Series e : snap.series()) {
+                MemSeries s = e.series();
+                synchronized (lockOf(s.ordinal)) {
+                    removed += s.removeOoo(e.t(), e.t().length);
+                    if (s.oooCount == 0) {
+                        synchronized (oooOrdinals) {
+                            oooOrdinals.remove(s.ordinal);
+                        }
                     }
                 }
             }
+        } finally {
+            readPins.unlockWrite(stamp);
         }
         oooSamples.addAndGet(-removed);
         long min = Long.MAX_VALUE;
@@ -725,13 +731,7 @@ public final class Head implements AutoCloseable {
      */
     public int truncate(long newMinT) {
         setMinValidTime(newMinT);
-        truncationPending = true;
-        long stamp;
-        try {
-            stamp = readPins.writeLock();
-        } finally {
-            truncationPending = false;
-        }
+        long stamp = waitForPins();
         int removed = 0;
         try {
             try {
@@ -786,6 +786,16 @@ public final class Head implements AutoCloseable {
             readPins.unlockWrite(stamp);
         }
         return removed;
+    }
+
+    /** The pins' write stamp: no querier holds the head once it returns; see {@link #pin}. */
+    private long waitForPins() {
+        truncationPending = true;
+        try {
+            return readPins.writeLock();
+        } finally {
+            truncationPending = false;
+        }
     }
 
     // ---- reading --------------------------------------------------------------------------------

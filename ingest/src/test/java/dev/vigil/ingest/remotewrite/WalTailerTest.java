@@ -55,6 +55,31 @@ class WalTailerTest {
         return Wal.open(dir, 1 << 20, WalSyncPolicy.NEVER, 0, FileSystemFacade.DEFAULT);
     }
 
+    /**
+     * Late samples (out-of-order window) are logged twice: in the samples record, and in the
+     * out-of-order record that replay reads. The tailer forwards each sample once.
+     */
+    @Test
+    void late_samples_are_forwarded_once() throws IOException {
+        Path data = dir.resolve("data");
+        try (dev.vigil.tsdb.db.Db db = dev.vigil.tsdb.db.Db.open(data, dev.vigil.tsdb.TsdbOptions.defaults()
+                .withRetention(0, 0).withWalSync(WalSyncPolicy.NEVER, 0).withBackground(0, System::currentTimeMillis))) {
+            db.setOutOfOrderTimeWindow(60_000);
+            for (long t : new long[] {10_000, 20_000, 15_000, 12_000, 30_000, 11_000}) {
+                dev.vigil.tsdb.Appender a = db.appender();
+                a.append(0, Labels.of("__name__", "m"), t, t);
+                assertEquals(1, a.commit());
+            }
+            assertEquals(3, db.stats().outOfOrderSamplesAppended());
+            try (WalTailer t = new WalTailer(db.walDir(), 1, 0)) {
+                Collect c = new Collect();
+                t.poll(c, 100);
+                assertEquals(List.of(10_000L, 20_000L, 15_000L, 12_000L, 30_000L, 11_000L), c.ts);
+                assertEquals(List.of(Labels.of("__name__", "m")), c.series);
+            }
+        }
+    }
+
     @Test
     void a_half_written_record_is_waited_for_not_skipped() throws IOException {
         try (Wal wal = open(); WalTailer t = new WalTailer(dir, 1, 0)) {

@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 
 /**
  * Iterates the stored chunks of one series in time order, for readers that ship chunks as they
- * are (remote read's STREAMED_XOR_CHUNKS). Chunks may overlap only where a block and the head or
- * two uncompacted blocks overlap. Not thread-safe.
+ * are (remote read's STREAMED_XOR_CHUNKS). Chunks never overlap: where a series' sources do (late
+ * samples, blocks not merged yet), their samples come merged, re-encoded as XOR. Not thread-safe.
  */
 public interface ChunkIterator {
     /** Advances to the next chunk; false when done. */

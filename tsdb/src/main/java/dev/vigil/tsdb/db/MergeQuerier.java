@@ -178,7 +178,11 @@ final class MergeQuerier implements Querier {
             if (current.size() == 1) return current.get(0).set.chunks();
             List<ChunkIterator> its = new ArrayList<>();
             for (Cursor c : current) its.add(c.set.chunks());
-            return new ConcatChunks(its);
+            ConcatChunks concat = new ConcatChunks(its);
+            // Readers replay chunks one after the other (Prometheus's chunked remote read client
+            // does), so overlapping ones (late samples, overlapping blocks) are merged and re-encoded,
+            // as Prometheus's compacting chunk merger does.
+            return concat.overlapping() ? new EncodedChunks(iterator(null)) : concat;
         }
 
         @Override
@@ -235,6 +239,45 @@ final class MergeQuerier implements Querier {
         }
     }
 
+    /** The samples of an iterator as XOR chunks of up to 120 samples (Prometheus's head chunk size). */
+    static final class EncodedChunks implements ChunkIterator {
+        private final List<dev.vigil.tsdb.chunk.XorChunk> chunks = new ArrayList<>();
+        private int i = -1;
+
+        EncodedChunks(SampleIterator it) {
+            dev.vigil.tsdb.chunk.XorChunk c = null;
+            while (it.next() != SampleIterator.NONE) {
+                if (c == null || c.numSamples() == 120) chunks.add(c = new dev.vigil.tsdb.chunk.XorChunk(128));
+                c.append(it.atT(), it.atV());
+            }
+        }
+
+        @Override
+        public boolean next() {
+            return ++i < chunks.size();
+        }
+
+        @Override
+        public long minT() {
+            return chunks.get(i).minT();
+        }
+
+        @Override
+        public long maxT() {
+            return chunks.get(i).maxT();
+        }
+
+        @Override
+        public int encoding() {
+            return dev.vigil.tsdb.chunk.Encoding.XOR;
+        }
+
+        @Override
+        public ByteBuffer bytes() {
+            return ByteBuffer.wrap(chunks.get(i).toBytes()).asReadOnlyBuffer();
+        }
+    }
+
     /** Chunks of one series from several sources, ordered by min time. */
     private static final class ConcatChunks implements ChunkIterator {
         private final List<long[]> order = new ArrayList<>();
@@ -251,6 +294,14 @@ final class MergeQuerier implements Querier {
                 }
             }
             order.sort((a, b) -> Long.compare(a[0], b[0]));
+        }
+
+        /** Whether a chunk starts at or before the previous one's end. */
+        boolean overlapping() {
+            for (int k = 1; k < order.size(); k++) {
+                if (order.get(k)[0] <= order.get(k - 1)[1]) return true;
+            }
+            return false;
         }
 
         @Override

@@ -124,6 +124,37 @@ class OutOfOrderTest {
         return db.stats().blocks().get(0).minT() + 500;
     }
 
+    /** Chunks for remote read: late samples merged in, no two chunks overlapping (readers replay them in turn). */
+    @Test
+    void chunks_of_a_series_with_late_samples_do_not_overlap() {
+        try (Db db = Db.open(dir, options())) {
+            db.setOutOfOrderTimeWindow(100_000);
+            for (long t = 0; t < 300; t++) append(db, A, 100_000 + t * 10, t);
+            for (long t = 0; t < 300; t += 7) append(db, A, 100_000 + t * 10 + 5, -t);
+            try (dev.vigil.tsdb.Querier q = db.querier()) {
+                dev.vigil.tsdb.SeriesSet set = q.select(Long.MIN_VALUE, Long.MAX_VALUE, dev.vigil.tsdb.SelectHints.DEFAULT,
+                        Matcher.equal("__name__", "a"));
+                assertTrue(set.next());
+                dev.vigil.tsdb.ChunkIterator chunks = set.chunks();
+                StringBuilder fromChunks = new StringBuilder();
+                long prevMax = Long.MIN_VALUE;
+                int n = 0;
+                while (chunks.next()) {
+                    assertTrue(chunks.minT() > prevMax, "chunk " + n + " starts at " + chunks.minT() + " before " + prevMax);
+                    prevMax = chunks.maxT();
+                    var it = dev.vigil.tsdb.chunk.Chunks.iterator(chunks.encoding(), chunks.bytes(), null);
+                    while (it.next() != dev.vigil.tsdb.SampleIterator.NONE) fromChunks.append(it.atT()).append('=').append(it.atV()).append(' ');
+                    n++;
+                }
+                StringBuilder fromSamples = new StringBuilder();
+                var it = set.iterator(null);
+                while (it.next() != dev.vigil.tsdb.SampleIterator.NONE) fromSamples.append(it.atT()).append('=').append(it.atV()).append(' ');
+                assertEquals(fromSamples.toString(), fromChunks.toString());
+                assertEquals(343, fromSamples.toString().split(" ").length, "300 in order, 43 late");
+            }
+        }
+    }
+
     @Test
     void a_restart_keeps_late_samples_that_are_only_in_the_head() {
         try (Db db = Db.open(dir, options())) {

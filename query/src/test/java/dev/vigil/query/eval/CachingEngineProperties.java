@@ -249,6 +249,16 @@ class CachingEngineProperties {
         fresh.append(0, late, now.get() - 1_000, 1);
         fresh.commit();
         assertEquals(gen, cached.generation());
+
+        // a late sample of an existing series (out_of_order_time_window) changes the past too
+        storage.setOutOfOrderTimeWindow(86_400_000L);
+        QueryResult cachedBefore = cached.range(Q, start, end, 60_000);
+        Appender ooo = storage.appender();
+        assertTrue(ooo.append(0, Labels.of("__name__", "c_total", "i", "0", "job", "j0"), 4_500_007, 1e9) > 0);
+        assertEquals(1, ooo.commit());
+        assertTrue(cached.generation() > gen, "a late sample bumps the generation");
+        assertFalse(render(cachedBefore.value()).equals(render(cached.range(Q, start, end, 60_000).value())), "the late sample shows");
+        assertCachedMatches(engine, cached, start, end, 60_000);
     }
 
     @Test

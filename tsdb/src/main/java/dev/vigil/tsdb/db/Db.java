@@ -584,18 +584,7 @@ public final class Db implements Storage {
             long maxt = mint + range;
             try {
                 BlockMeta meta = writeFromHead(dir, mint, maxt);
-                if (meta != null) {
-                    Path p = dir.resolve(meta.ulid());
-                    BlockRef fresh = new BlockRef(Block.open(p, fs), p, fs);
-                    blocksLock.writeLock().lock();
-                    try {
-                        blocks.add(fresh);
-                        sortBlocks();
-                    } finally {
-                        blocksLock.writeLock().unlock();
-                    }
-                    compactions.incrementAndGet();
-                }
+                if (meta != null) listNewBlock(meta);
             } catch (RuntimeException e) {
                 compactionsFailed.incrementAndGet();
                 LOG.log(System.Logger.Level.ERROR, "head compaction failed [minT={0}, maxT={1}]: {2}", mint, maxt, e.getMessage());
@@ -610,6 +599,20 @@ public final class Db implements Storage {
         }
     }
 
+    /** Opens a block just written under the data directory and lists it for queriers. */
+    private void listNewBlock(BlockMeta meta) {
+        Path p = dir.resolve(meta.ulid());
+        BlockRef fresh = new BlockRef(Block.open(p, fs), p, fs);
+        blocksLock.writeLock().lock();
+        try {
+            blocks.add(fresh);
+            sortBlocks();
+        } finally {
+            blocksLock.writeLock().unlock();
+        }
+        compactions.incrementAndGet();
+    }
+
     /**
      * Writes the head's out-of-order samples older than {@code before} to blocks, one per block range
      * they fall in, and then takes exactly those out of the head (samples that arrive meanwhile stay
@@ -622,18 +625,7 @@ public final class Db implements Storage {
         if (snap.isEmpty()) return true;
         long range = opts.blockRangeMs();
         try {
-            for (BlockMeta meta : writeOutOfOrder(dir, snap, range)) {
-                Path p = dir.resolve(meta.ulid());
-                BlockRef fresh = new BlockRef(Block.open(p, fs), p, fs);
-                blocksLock.writeLock().lock();
-                try {
-                    blocks.add(fresh);
-                    sortBlocks();
-                } finally {
-                    blocksLock.writeLock().unlock();
-                }
-                compactions.incrementAndGet();
-            }
+            for (BlockMeta meta : writeOutOfOrder(dir, snap, range)) listNewBlock(meta);
         } catch (RuntimeException e) {
             compactionsFailed.incrementAndGet();
             LOG.log(System.Logger.Level.ERROR, "out-of-order head compaction failed [before={0}]: {1}", before, e.getMessage());

@@ -2,8 +2,6 @@ package dev.vigil.tsdb.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.vigil.tsdb.AppendStatus;
 import dev.vigil.tsdb.Appender;
@@ -36,15 +34,12 @@ class OutOfOrderProperties {
 
     @Test
     void stored_exactly_within_the_window_and_read_back_everywhere() {
-        qt().withExamples(Integer.getInteger("vigil.examples", Boolean.getBoolean("vigil.soak") ? 200 : 25))
-                .withShrinkCycles(0)
-                .forAll(longs().all())
-                .checkAssert(this::scenario);
+        StorageProperties.randomSeeds(this::scenario);
     }
 
     @Test
     void pinned_seeds() {
-        for (long seed : new long[] {0, 1, 42, -7}) scenario(seed);
+        for (long seed : StorageProperties.PINNED_SEEDS) scenario(seed);
     }
 
     /** Every write of a series at a time carries the same value, so a repeat is an exact duplicate. */

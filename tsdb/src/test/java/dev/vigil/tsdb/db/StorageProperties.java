@@ -53,15 +53,22 @@ class StorageProperties {
 
     @Test
     void appended_equals_read_back_everywhere() {
-        qt().withExamples(Integer.getInteger("vigil.examples", Boolean.getBoolean("vigil.soak") ? 200 : 25))
-                .withShrinkCycles(0)
-                .forAll(longs().all())
-                .checkAssert(this::scenario);
+        randomSeeds(this::scenario);
     }
 
     @Test
     void pinned_seeds() {
-        for (long seed : new long[] {0, 1, 42, -7}) scenario(seed);
+        for (long seed : PINNED_SEEDS) scenario(seed);
+    }
+
+    static final long[] PINNED_SEEDS = {0, 1, 42, -7};
+
+    /** Runs a seeded scenario for 25 random seeds (200 with -Dvigil.soak, or -Dvigil.examples=N). */
+    static void randomSeeds(java.util.function.Consumer<Long> scenario) {
+        qt().withExamples(Integer.getInteger("vigil.examples", Boolean.getBoolean("vigil.soak") ? 200 : 25))
+                .withShrinkCycles(0)
+                .forAll(longs().all())
+                .checkAssert(scenario);
     }
 
     private void scenario(long seed) {

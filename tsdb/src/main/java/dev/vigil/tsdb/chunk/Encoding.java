@@ -18,5 +18,12 @@ public final class Encoding {
      */
     public static final byte DENSE = 0x40;
 
+    /**
+     * An XOR chunk of out-of-order samples in the head chunk files (Prometheus's {@code
+     * chunkenc.EncOOOXOR}: XOR with the top bit set). The data is plain {@link #XOR}; the code only
+     * tells a restart that the chunk is not part of the series' in-order chunks. Never in blocks.
+     */
+    public static final byte OOO_XOR = (byte) 0x81;
+
     private Encoding() {}
 }

@@ -15,6 +15,7 @@ import dev.vigil.tsdb.TsdbOptions;
 import dev.vigil.tsdb.block.Block;
 import dev.vigil.tsdb.block.BlockMeta;
 import dev.vigil.tsdb.block.BlockWriter;
+import dev.vigil.tsdb.chunk.Encoding;
 import dev.vigil.tsdb.block.SeriesSource;
 import dev.vigil.tsdb.block.Tombstones;
 import dev.vigil.tsdb.fs.FileSystemFacade;
@@ -160,7 +161,11 @@ public final class Db implements Storage {
             h.setMinValidTime(maxBlockT);
             h.loadDictionary();
             Head hh = h;
-            chunkFiles.open((ref, seriesId, minT, maxT, enc, data) -> hh.restoreChunk(ref, seriesId, minT, maxT));
+            chunkFiles.open((ref, seriesId, minT, maxT, enc, data) -> {
+                // Out-of-order chunks are not restored: the WAL's OUT_OF_ORDER_SAMPLES records hold
+                // every late sample not yet in a block, and the start replays them (see wal.md).
+                if (enc != (Encoding.OOO_XOR & 0xFF)) hh.restoreChunk(ref, seriesId, minT, maxT);
+            });
             int[] segments = walSegmentRange();
             if (segments != null) progress.start(segments[0], segments[1]);
             this.replay = cleanShutdownState(markerLines) ? null : replayWal(h);

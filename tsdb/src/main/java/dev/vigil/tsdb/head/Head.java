@@ -483,10 +483,11 @@ public final class Head implements AutoCloseable {
 
     /** Caller holds the series' monitor. */
     private long insertOooLocked(MemSeries s, long t, double v) {
-        int r = s.insertOoo(t, v);
+        int r = s.oooChunkCount > 0 ? OooChunks.find(s, t, v, chunkFiles) : 1;
+        if (r == 1) r = s.insertOoo(t, v);
         if (r < 0) return AppendStatus.DUPLICATE;
         if (r == 0) return 1;
-        if (s.oooCount == 1) {
+        if (s.oooTotal() == 1) {
             synchronized (oooOrdinals) {
                 oooOrdinals.add(s.ordinal);
             }
@@ -494,7 +495,39 @@ public final class Head implements AutoCloseable {
         oooSamples.incrementAndGet();
         long cur;
         while (t < (cur = oooMinT.get()) && !oooMinT.compareAndSet(cur, t)) { }
+        if (s.oooCount >= MemSeries.OOO_CHUNK_SAMPLES) sealOoo(s);
         return APPENDED_OUT_OF_ORDER;
+    }
+
+    /**
+     * Caller holds the series' monitor. Seals the open out-of-order buffer into chunks of {@link
+     * MemSeries#OOO_CHUNK_SAMPLES} in the head chunk files. The file is kept until the head's newest
+     * sample now is cut into a block: by then a flush has written these samples to a block. When
+     * the write fails (a full disk) the buffer keeps growing on the heap; the WAL has the samples.
+     */
+    private void sealOoo(MemSeries s) {
+        while (s.oooCount >= MemSeries.OOO_CHUNK_SAMPLES) {
+            int n = MemSeries.OOO_CHUNK_SAMPLES;
+            XorChunk c = new XorChunk(16 * n);
+            for (int i = 0; i < n; i++) c.append(s.oooT[i], s.oooV[i]);
+            try {
+                long ref = chunkFiles.write(s.id, c.minT(), c.maxT(), Encoding.OOO_XOR, c.buffer(), c.sizeBytes(), maxT.get());
+                s.addOooChunk(ref, c.minT(), c.maxT(), n);
+                s.dropOooPrefix(n);
+            } catch (StorageException e) {
+                long failures = chunkWriteFailures.incrementAndGet();
+                if (failures == 1 || failures % 10_000 == 0) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot seal out-of-order chunk, keeping it on the heap [failures={0}]: {1}",
+                            failures, e.getMessage());
+                }
+                return;
+            }
+        }
+    }
+
+    /** Caller holds the series' monitor. All of the series' out-of-order samples, merged, sorted. */
+    OooChunks.Samples oooSamplesLocked(MemSeries s) {
+        return OooChunks.merged(s, chunkFiles);
     }
 
     public void setOutOfOrderTimeWindow(long ms) {
@@ -544,15 +577,20 @@ public final class Head implements AutoCloseable {
             MemSeries s = byOrdinal(o);
             if (s == null) continue;
             synchronized (lockOf(o)) {
+                OooChunks.Samples all = oooSamplesLocked(s);
                 int n = 0;
-                while (n < s.oooCount && s.oooT[n] < before) n++;
-                if (n > 0) out.add(new OooSnapshot.Series(s, Arrays.copyOf(s.oooT, n), Arrays.copyOf(s.oooV, n)));
+                while (n < all.t().length && all.t()[n] < before) n++;
+                if (n > 0) out.add(new OooSnapshot.Series(s, Arrays.copyOf(all.t(), n), Arrays.copyOf(all.v(), n)));
             }
         }
         return new OooSnapshot(out);
     }
 
-    /** Removes what {@code snap} holds from the head, once it is in blocks; returns how many samples. */
+    /**
+     * Removes what {@code snap} holds from the head, once it is in blocks; returns how many samples.
+     * The rest of each series' late samples is sealed again; the old chunks stay in their files
+     * until truncation deletes those.
+     */
     public long removeFlushedOoo(OooSnapshot snap) {
         long removed = 0;
         // a querier opened before the new blocks were listed reads these samples from the head
@@ -561,8 +599,12 @@ public final class Head implements AutoCloseable {
             for (OooSnapshot.Series e : snap.series()) {
                 MemSeries s = e.series();
                 synchronized (lockOf(s.ordinal)) {
-                    removed += s.removeOoo(e.t(), e.t().length);
-                    if (s.oooCount == 0) {
+                    int before = s.oooTotal();
+                    OooChunks.Samples kept = OooChunks.without(oooSamplesLocked(s), e.t());
+                    s.resetOoo(kept.t(), kept.v());
+                    sealOoo(s);
+                    removed += before - s.oooTotal();
+                    if (s.oooTotal() == 0) {
                         synchronized (oooOrdinals) {
                             oooOrdinals.remove(s.ordinal);
                         }
@@ -579,6 +621,7 @@ public final class Head implements AutoCloseable {
             if (s == null) continue;
             synchronized (lockOf(o)) {
                 if (s.oooCount > 0) min = Math.min(min, s.oooT[0]);
+                for (int i = 0; i < s.oooChunkCount; i++) min = Math.min(min, s.oooChunks[i * 4 + 1]);
             }
         }
         oooMinT.set(min);

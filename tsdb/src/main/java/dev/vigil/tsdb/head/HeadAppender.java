@@ -181,7 +181,9 @@ public final class HeadAppender implements Appender {
         if (log == null) return;
         record.reset();
         WalRecords.frameOutOfOrderSamples(record, oooIds, oooTs, oooVs, oooN);
-        long maxT = Long.MIN_VALUE;
+        // The segment counts the head's newest time, not these old samples': WAL truncation then
+        // keeps it until a cut past that time, and the flush before that cut has them in a block.
+        long maxT = head.maxTime();
         for (int i = 0; i < oooN; i++) maxT = Math.max(maxT, oooTs[i]);
         try {
             log.log(record.array(), 0, record.length(), maxT);

@@ -204,6 +204,14 @@ public final class HeadChunkFiles implements AutoCloseable {
      *     WAL still has its samples)
      */
     public synchronized long write(long seriesId, long minT, long maxT, int encoding, byte[] data, int len) {
+        return write(seriesId, minT, maxT, encoding, data, len, maxT);
+    }
+
+    /**
+     * As above; the file is kept at least until truncation passes {@code keepUntil} (an out-of-order
+     * chunk's samples are old, but stay in the head until a flush after it was written).
+     */
+    public synchronized long write(long seriesId, long minT, long maxT, int encoding, byte[] data, int len, long keepUntil) {
         int varintLen = 1;
         for (long v = len; v >= 0x80; v >>>= 7) varintLen++;
         int entryLen = 25 + varintLen + len + 4;
@@ -238,7 +246,7 @@ public final class HeadChunkFiles implements AutoCloseable {
             pending[cp + 3] = (byte) c;
             pendingLen += entryLen;
         }
-        active.maxT = Math.max(active.maxT, maxT);
+        active.maxT = Math.max(active.maxT, Math.max(maxT, keepUntil));
         return ((long) active.index << 32) | offset;
     }
 

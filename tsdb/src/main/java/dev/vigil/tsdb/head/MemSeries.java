@@ -32,16 +32,28 @@ final class MemSeries {
     /** Guarded by this. True after a restore from chunk files until the newest value is looked up. */
     boolean lastValueUnknown;
 
+    /** Out-of-order samples the open buffer holds before they are sealed into a chunk (Prometheus's out_of_order_cap_max). */
+    static final int OOO_CHUNK_SAMPLES = 32;
+
     /**
-     * Guarded by this. Out-of-order samples not yet in a block, sorted by time, in {@code [0,
-     * oooCount)}: accepted only with an out-of-order time window, so few and bounded by it; plain
-     * arrays keep an insert in the middle simple.
+     * Guarded by this. The newest out-of-order samples not yet in a block, sorted by time, in
+     * {@code [0, oooCount)}: at most {@link #OOO_CHUNK_SAMPLES} (more only while sealing fails),
+     * then sealed into an XOR chunk in the head chunk files, as in-order chunks are.
      */
     long[] oooT = NONE;
     /** Guarded by this. The values of {@link #oooT}. */
     double[] oooV = NO_VALUES;
     /** Guarded by this. */
     int oooCount;
+    /**
+     * Guarded by this. Sealed out-of-order chunks, quadruples (fileRef, minT, maxT, samples). Each
+     * is sorted; they may overlap one another and the open buffer, never sharing a timestamp.
+     */
+    long[] oooChunks = NONE;
+    /** Guarded by this. */
+    int oooChunkCount;
+    /** Guarded by this. Samples in the sealed out-of-order chunks. */
+    int oooChunkSamples;
 
     private static final long[] NONE = new long[0];
     private static final double[] NO_VALUES = new double[0];
@@ -75,7 +87,8 @@ final class MemSeries {
     }
 
     /**
-     * Guarded by this. Inserts an out-of-order sample in time order.
+     * Guarded by this. Inserts an out-of-order sample into the open buffer in time order (the sealed
+     * chunks are the caller's to check).
      *
      * @return 1 when inserted, 0 when the same sample (time and value bits) is already there, -1 when
      *     a different value has that time
@@ -99,32 +112,38 @@ final class MemSeries {
         return 1;
     }
 
-    /**
-     * Guarded by this. Removes the out-of-order samples whose times are in {@code flushed[0, n)}
-     * (sorted): those a flush wrote to a block. Samples inserted since the flush read them stay.
-     *
-     * @return how many were removed
-     */
-    int removeOoo(long[] flushed, int n) {
-        int w = 0, j = 0;
-        for (int r = 0; r < oooCount; r++) {
-            long t = oooT[r];
-            while (j < n && flushed[j] < t) j++;
-            if (j < n && flushed[j] == t) continue;
-            oooT[w] = t;
-            oooV[w] = oooV[r];
-            w++;
-        }
-        int removed = oooCount - w;
-        oooCount = w;
-        if (w == 0) {
-            oooT = NONE;
-            oooV = NO_VALUES;
-        } else if (w < oooT.length / 4) {
-            oooT = Arrays.copyOf(oooT, w * 2);
-            oooV = Arrays.copyOf(oooV, w * 2);
-        }
-        return removed;
+    /** Guarded by this. Out-of-order samples in the open buffer and the sealed chunks. */
+    int oooTotal() {
+        return oooCount + oooChunkSamples;
+    }
+
+    /** Guarded by this. Records a sealed out-of-order chunk. */
+    void addOooChunk(long fileRef, long minT, long maxT, int samples) {
+        int need = (oooChunkCount + 1) * 4;
+        if (need > oooChunks.length) oooChunks = Arrays.copyOf(oooChunks, Math.max(need, oooChunks.length * 2));
+        oooChunks[oooChunkCount * 4] = fileRef;
+        oooChunks[oooChunkCount * 4 + 1] = minT;
+        oooChunks[oooChunkCount * 4 + 2] = maxT;
+        oooChunks[oooChunkCount * 4 + 3] = samples;
+        oooChunkCount++;
+        oooChunkSamples += samples;
+    }
+
+    /** Guarded by this. Drops the first {@code n} samples of the open buffer (sealed into a chunk). */
+    void dropOooPrefix(int n) {
+        System.arraycopy(oooT, n, oooT, 0, oooCount - n);
+        System.arraycopy(oooV, n, oooV, 0, oooCount - n);
+        oooCount -= n;
+    }
+
+    /** Guarded by this. Replaces every out-of-order sample (open and sealed) with {@code t, v}. */
+    void resetOoo(long[] t, double[] v) {
+        oooChunks = NONE;
+        oooChunkCount = 0;
+        oooChunkSamples = 0;
+        oooT = t.length == 0 ? NONE : t;
+        oooV = t.length == 0 ? NO_VALUES : v;
+        oooCount = t.length;
     }
 
     /** Guarded by this. */
@@ -135,11 +154,11 @@ final class MemSeries {
 
     /** Guarded by this. */
     boolean isEmpty() {
-        return sealedCount == 0 && (open == null || open.numSamples() == 0) && oooCount == 0;
+        return sealedCount == 0 && (open == null || open.numSamples() == 0) && oooTotal() == 0;
     }
 
     /** Guarded by this. Approximate heap bytes, for the memory figure. */
     long heapBytes() {
-        return 64 + 24L + sealed.length * 8L + (open == null ? 0 : open.retainedBytes()) + oooT.length * 16L;
+        return 64 + 24L + sealed.length * 8L + (open == null ? 0 : open.retainedBytes()) + oooT.length * 16L + oooChunks.length * 8L;
     }
 }

@@ -17,13 +17,14 @@ import org.roaringbitmap.RoaringBitmap;
 /**
  * The head's out-of-order samples in the shape blocks have, for a querier that merges them with the
  * head and the blocks (as Prometheus's OOO head reader). Postings are the head's, narrowed to series
- * that hold out-of-order samples when the reader was made. Each series' samples are copied once, on
- * first use, so one query sees one consistent set however many times it reads them; they are cut
- * into XOR chunks of {@link #SAMPLES_PER_CHUNK}, encoded when read. Valid while the head is pinned.
+ * that hold out-of-order samples when the reader was made. Each series' samples (its sealed
+ * out-of-order chunks and open buffer, merged) are copied once, on first use, so one query sees one
+ * consistent set however many times it reads them; they are cut into XOR chunks of {@link
+ * #SAMPLES_PER_CHUNK}, encoded when read. Valid while the head is pinned.
  */
 public final class OooHeadReader implements IndexReader, ChunkReader {
-    /** Prometheus's default out_of_order_cap_max; small chunks keep a seek's decoding short. */
-    static final int SAMPLES_PER_CHUNK = 32;
+    /** As sealed: small chunks keep a seek's decoding short. */
+    static final int SAMPLES_PER_CHUNK = MemSeries.OOO_CHUNK_SAMPLES;
 
     private final Head head;
     private final RoaringBitmap ordinals;
@@ -83,7 +84,8 @@ public final class OooHeadReader implements IndexReader, ChunkReader {
             MemSeries s = head.byOrdinal(o);
             if (s == null) return new Copy(new long[0], new double[0]);
             synchronized (head.lockOf(o)) {
-                return new Copy(java.util.Arrays.copyOf(s.oooT, s.oooCount), java.util.Arrays.copyOf(s.oooV, s.oooCount));
+                OooChunks.Samples all = head.oooSamplesLocked(s);
+                return new Copy(all.t(), all.v());
             }
         });
     }

@@ -155,6 +155,44 @@ class OutOfOrderTest {
         }
     }
 
+    /**
+     * Late samples are sealed into chunks of 32 in the head chunk files, as in-order ones are: the
+     * heap holds at most one open buffer per series. Reads, duplicates and a restart see them all.
+     */
+    @Test
+    void late_samples_are_sealed_into_chunk_files_not_kept_on_the_heap() {
+        List<String> expected;
+        try (Db db = Db.open(dir, options())) {
+            db.setOutOfOrderTimeWindow(1_000_000);
+            append(db, A, 1_000_000, 0);
+            long heapBefore = db.head().heapBytesEstimate();
+            StringBuilder sb = new StringBuilder(A.toString()).append(' ');
+            // 1,000 late samples, arriving in a scrambled order (step 997 is coprime to 1,000)
+            for (int k = 0; k < 1000; k++) {
+                long t = 1 + (k * 997L % 1000) * 1000;
+                assertEquals(1, append(db, A, t, t), "late sample " + t);
+            }
+            for (long t = 1; t < 1_000_000; t += 1000) sb.append(t).append('=').append(Long.toHexString(Double.doubleToRawLongBits(t))).append(' ');
+            sb.append(1_000_000).append('=').append(Long.toHexString(Double.doubleToRawLongBits(0))).append(' ');
+            expected = List.of(sb.toString());
+            long heapGrowth = db.head().heapBytesEstimate() - heapBefore;
+            assertTrue(heapGrowth < 4096, "1,000 late samples cost " + heapGrowth + " heap bytes");
+            assertEquals(expected, read(db, A));
+
+            Appender dup = db.appender();
+            dup.append(0, A, 5001, 5001); // in a sealed chunk, same value
+            dup.append(0, A, 7001, -1);   // in a sealed chunk, another value
+            assertEquals(0, dup.commit());
+            assertEquals(1, reason(db.stats(), AppendStatus.DUPLICATE));
+            assertEquals(expected, read(db, A));
+            assertEquals(1000, db.stats().outOfOrderSamplesInHead());
+        }
+        try (Db db = Db.open(dir, options())) {
+            assertEquals(expected, read(db, A), "after a restart");
+            assertEquals(1000, db.stats().outOfOrderSamplesInHead(), "each once");
+        }
+    }
+
     @Test
     void a_restart_keeps_late_samples_that_are_only_in_the_head() {
         try (Db db = Db.open(dir, options())) {

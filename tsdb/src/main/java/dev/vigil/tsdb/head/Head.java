@@ -483,7 +483,8 @@ public final class Head implements AutoCloseable {
 
     /** Caller holds the series' monitor. */
     private long insertOooLocked(MemSeries s, long t, double v) {
-        int r = s.oooChunkCount > 0 ? OooChunks.find(s, t, v, chunkFiles) : 1;
+        // a delayed stream arrives in time order: past every sealed chunk, which then need no look
+        int r = t >= s.oooChunksMinT && t <= s.oooChunksMaxT ? OooChunks.find(s, t, v, chunkFiles) : 1;
         if (r == 1) r = s.insertOoo(t, v);
         if (r < 0) return AppendStatus.DUPLICATE;
         if (r == 0) return 1;
@@ -508,7 +509,8 @@ public final class Head implements AutoCloseable {
     private void sealOoo(MemSeries s) {
         while (s.oooCount >= MemSeries.OOO_CHUNK_SAMPLES) {
             int n = MemSeries.OOO_CHUNK_SAMPLES;
-            XorChunk c = new XorChunk(16 * n);
+            XorChunk c = OOO_SCRATCH.get(); // the chunk files copy the bytes: one buffer per thread will do
+            c.reset();
             for (int i = 0; i < n; i++) c.append(s.oooT[i], s.oooV[i]);
             try {
                 long ref = chunkFiles.write(s.id, c.minT(), c.maxT(), Encoding.OOO_XOR, c.buffer(), c.sizeBytes(), maxT.get());
@@ -524,6 +526,8 @@ public final class Head implements AutoCloseable {
             }
         }
     }
+
+    private static final ThreadLocal<XorChunk> OOO_SCRATCH = ThreadLocal.withInitial(() -> new XorChunk(16 * MemSeries.OOO_CHUNK_SAMPLES));
 
     /** Caller holds the series' monitor. All of the series' out-of-order samples, merged, sorted. */
     OooChunks.Samples oooSamplesLocked(MemSeries s) {

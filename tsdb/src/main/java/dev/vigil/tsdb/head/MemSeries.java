@@ -54,6 +54,9 @@ final class MemSeries {
     int oooChunkCount;
     /** Guarded by this. Samples in the sealed out-of-order chunks. */
     int oooChunkSamples;
+    /** Guarded by this. The span of all sealed out-of-order chunks: a time outside it is in none. */
+    long oooChunksMinT = Long.MAX_VALUE;
+    long oooChunksMaxT = Long.MIN_VALUE;
 
     private static final long[] NONE = new long[0];
     private static final double[] NO_VALUES = new double[0];
@@ -127,6 +130,8 @@ final class MemSeries {
         oooChunks[oooChunkCount * 4 + 3] = samples;
         oooChunkCount++;
         oooChunkSamples += samples;
+        oooChunksMinT = Math.min(oooChunksMinT, minT);
+        oooChunksMaxT = Math.max(oooChunksMaxT, maxT);
     }
 
     /** Guarded by this. Drops the first {@code n} samples of the open buffer (sealed into a chunk). */
@@ -141,6 +146,8 @@ final class MemSeries {
         oooChunks = NONE;
         oooChunkCount = 0;
         oooChunkSamples = 0;
+        oooChunksMinT = Long.MAX_VALUE;
+        oooChunksMaxT = Long.MIN_VALUE;
         oooT = t.length == 0 ? NONE : t;
         oooV = t.length == 0 ? NO_VALUES : v;
         oooCount = t.length;

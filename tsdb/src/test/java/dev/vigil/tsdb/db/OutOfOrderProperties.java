@@ -54,12 +54,7 @@ class OutOfOrderProperties {
     }
 
     private void scenario(long seed) {
-        Path dir;
-        try {
-            dir = Files.createTempDirectory(tmp, "s");
-        } catch (IOException e) {
-            throw new RuntimeException(e);
-        }
+        Path dir = StorageProperties.freshDir(tmp, "s");
         Random rnd = new Random(seed);
         int nSeries = 1 + rnd.nextInt(12);
         List<Labels> labels = new ArrayList<>();

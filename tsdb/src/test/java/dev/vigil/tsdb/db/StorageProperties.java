@@ -63,6 +63,15 @@ class StorageProperties {
 
     static final long[] PINNED_SEEDS = {0, 1, 42, -7};
 
+    /** A new directory under {@code tmp} for one scenario. */
+    static Path freshDir(Path tmp, String prefix) {
+        try {
+            return Files.createTempDirectory(tmp, prefix);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Runs a seeded scenario for 25 random seeds (200 with -Dvigil.soak, or -Dvigil.examples=N). */
     static void randomSeeds(java.util.function.Consumer<Long> scenario) {
         qt().withExamples(Integer.getInteger("vigil.examples", Boolean.getBoolean("vigil.soak") ? 200 : 25))
@@ -72,12 +81,7 @@ class StorageProperties {
     }
 
     private void scenario(long seed) {
-        Path dir;
-        try {
-            dir = Files.createTempDirectory(tmp, "s");
-        } catch (IOException e) {
-            throw new RuntimeException(e);
-        }
+        Path dir = StorageProperties.freshDir(tmp, "s");
         Random rnd = new Random(seed);
         int nSeries = 1 + rnd.nextInt(25);
         List<Labels> labels = new ArrayList<>();
